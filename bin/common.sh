@@ -1,0 +1,37 @@
+# Shared helpers for bin/setup, bin/run and bin/test (sourced, not executed).
+set -euo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ADDON_NAME="retail_customer_mgmt"
+STATE_DIR="${RETAIL_STATE_DIR:-$HOME/.cache/retail_customer_mgmt}"
+VENV_DIR="${RETAIL_VENV:-$STATE_DIR/venv}"
+PG_VERSION="${PG_VERSION:-15}"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+find_odoo() {
+    local candidate
+    for candidate in "${ODOO_SRC:-}" /opt/odoo; do
+        [ -n "$candidate" ] || continue
+        if [ -f "$candidate/odoo-bin" ] && [ -f "$candidate/odoo/release.py" ] \
+            && grep -q "^version_info = (18, 0" "$candidate/odoo/release.py"; then
+            ODOO_SRC="$candidate"
+            export ODOO_SRC
+            return 0
+        fi
+    done
+    die "No Odoo 18.0 source tree found (looked at \$ODOO_SRC='${ODOO_SRC:-}' and /opt/odoo).
+Get Odoo 18.0 Community from its official sources, for example:
+    git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo /opt/odoo
+(or unpack the official 18.0 source tarball there), then run this command again,
+or point ODOO_SRC at an existing Odoo 18.0 tree."
+}
+
+addons_path() {
+    echo "$ODOO_SRC/odoo/addons,$REPO_DIR"
+}
+
+odoo_bin() {
+    "$VENV_DIR/bin/python" "$ODOO_SRC/odoo-bin" "$@"
+}

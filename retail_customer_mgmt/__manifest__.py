@@ -1,0 +1,36 @@
+{
+    "name": "Retail Customer Management",
+    "summary": "Retail customer profiles, loyalty tiers and points, RFM grading, "
+    "exception orders, feedback tickets and POS screens for shops and chains",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Retail",
+    "license": "LGPL-3",
+    "author": "retail_customer_mgmt contributors",
+    "website": "https://github.com/retail-customer-mgmt/retail_customer_mgmt",
+    "depends": [
+        "contacts",
+        "mail",
+        "sale_management",
+        "sale_stock",
+        "stock",
+        "point_of_sale",
+        "loyalty",
+        "sale_loyalty",
+        "pos_loyalty",
+    ],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/retail_customer_mgmt_groups.xml",
+        "security/ir.model.access.csv",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/retail_customer_mgmt_menus.xml",
+    ],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/sale_order_demo.xml",
+        "demo/pos_order_demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

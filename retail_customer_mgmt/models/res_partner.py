@@ -1,0 +1,390 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..services.purchase_stats import SourceRow, compare, merge_sources
+
+CONSENT_CHANNELS = ("email", "sms", "phone", "wechat")
+
+# Aggregates of the purchase figures, as SQL over the per-source rows of
+# _retail_purchase_rows_sql(); the same definitions as services.purchase_stats.
+_STAT_AGGREGATES = {
+    "retail_lifetime_spend": ("SUM(amount)", 0.0),
+    "retail_order_count": ("SUM(order_count)", 0),
+    "retail_average_basket": ("COALESCE(SUM(amount) / NULLIF(SUM(order_count), 0), 0)", 0.0),
+    "retail_first_purchase_date": ("MIN(first_date)", None),
+    "retail_last_purchase_date": ("MAX(last_date)", None),
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    retail_birthday = fields.Date(
+        string="Birthday",
+        groups="retail_customer_mgmt.group_retail_user",
+        tracking=True,
+    )
+    retail_preferred_channel = fields.Selection(
+        selection=[
+            ("email", "Email"),
+            ("sms", "SMS"),
+            ("phone", "Phone"),
+            ("wechat", "WeChat"),
+        ],
+        string="Preferred Channel",
+        groups="retail_customer_mgmt.group_retail_user",
+        help="How the customer prefers to be contacted.",
+    )
+    retail_wechat_id = fields.Char(
+        string="WeChat ID", groups="retail_customer_mgmt.group_retail_user"
+    )
+    retail_consent_email = fields.Boolean(
+        string="Email Marketing Consent",
+        groups="retail_customer_mgmt.group_retail_user",
+        tracking=True,
+    )
+    retail_consent_email_date = fields.Date(
+        string="Email Consent Date", groups="retail_customer_mgmt.group_retail_user"
+    )
+    retail_consent_sms = fields.Boolean(
+        string="SMS Marketing Consent",
+        groups="retail_customer_mgmt.group_retail_user",
+        tracking=True,
+    )
+    retail_consent_sms_date = fields.Date(
+        string="SMS Consent Date", groups="retail_customer_mgmt.group_retail_user"
+    )
+    retail_consent_phone = fields.Boolean(
+        string="Phone Marketing Consent",
+        groups="retail_customer_mgmt.group_retail_user",
+        tracking=True,
+    )
+    retail_consent_phone_date = fields.Date(
+        string="Phone Consent Date", groups="retail_customer_mgmt.group_retail_user"
+    )
+    retail_consent_wechat = fields.Boolean(
+        string="WeChat Marketing Consent",
+        groups="retail_customer_mgmt.group_retail_user",
+        tracking=True,
+    )
+    retail_consent_wechat_date = fields.Date(
+        string="WeChat Consent Date", groups="retail_customer_mgmt.group_retail_user"
+    )
+
+    # Purchase figures of the current company, computed set-based on read.
+    retail_currency_id = fields.Many2one("res.currency", compute="_compute_retail_currency_id")
+    retail_lifetime_spend = fields.Monetary(
+        string="Lifetime Spend",
+        currency_field="retail_currency_id",
+        compute="_compute_retail_purchase_stats",
+        search="_search_retail_lifetime_spend",
+        groups="retail_customer_mgmt.group_retail_user",
+        help="Confirmed sales orders and paid POS orders, net of refunds, "
+        "in the currency of the current company.",
+    )
+    retail_order_count = fields.Integer(
+        string="Orders",
+        compute="_compute_retail_purchase_stats",
+        search="_search_retail_order_count",
+        groups="retail_customer_mgmt.group_retail_user",
+        help="Confirmed sales orders and paid POS orders (refunds excluded) "
+        "in the current company.",
+    )
+    retail_average_basket = fields.Monetary(
+        string="Average Basket",
+        currency_field="retail_currency_id",
+        compute="_compute_retail_purchase_stats",
+        search="_search_retail_average_basket",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+    retail_first_purchase_date = fields.Datetime(
+        string="First Purchase",
+        compute="_compute_retail_purchase_stats",
+        search="_search_retail_first_purchase_date",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+    retail_last_purchase_date = fields.Datetime(
+        string="Last Purchase",
+        compute="_compute_retail_purchase_stats",
+        search="_search_retail_last_purchase_date",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+
+    # ------------------------------------------------------------------
+    # Constraints and consent dates
+    # ------------------------------------------------------------------
+    @api.constrains("retail_birthday")
+    def _check_retail_birthday(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            birthday = partner.retail_birthday
+            if not birthday:
+                continue
+            if birthday > today:
+                raise ValidationError(
+                    _(
+                        "The birthday of %(customer)s (%(date)s) is in the future.",
+                        customer=partner.display_name,
+                        date=birthday,
+                    )
+                )
+            if birthday.year < 1900:
+                raise ValidationError(
+                    _(
+                        "The birthday of %(customer)s (%(date)s) is before 1900; "
+                        "please check the year.",
+                        customer=partner.display_name,
+                        date=birthday,
+                    )
+                )
+
+    @api.constrains(
+        *[f"retail_consent_{channel}" for channel in CONSENT_CHANNELS],
+        *[f"retail_consent_{channel}_date" for channel in CONSENT_CHANNELS],
+    )
+    def _check_retail_consent_dates(self):
+        labels = dict(self._fields["retail_preferred_channel"]._description_selection(self.env))
+        today = fields.Date.context_today(self)
+        for partner in self:
+            for channel in CONSENT_CHANNELS:
+                given = partner[f"retail_consent_{channel}"]
+                date = partner[f"retail_consent_{channel}_date"]
+                if date and not given:
+                    raise ValidationError(
+                        _(
+                            "%(customer)s has a %(channel)s consent date but no "
+                            "%(channel)s consent: tick the consent or clear the date.",
+                            customer=partner.display_name,
+                            channel=labels[channel],
+                        )
+                    )
+                if date and date > today:
+                    raise ValidationError(
+                        _(
+                            "The %(channel)s consent date of %(customer)s (%(date)s) "
+                            "is in the future.",
+                            customer=partner.display_name,
+                            channel=labels[channel],
+                            date=date,
+                        )
+                    )
+
+    def _retail_fill_consent_dates(self, vals):
+        """Date a consent when it is given, clear the date when it is withdrawn.
+
+        An explicit date in ``vals`` is kept, so that consents collected on
+        paper can be recorded with the day they were signed.
+        """
+        today = fields.Date.context_today(self)
+        for channel in CONSENT_CHANNELS:
+            flag, date = f"retail_consent_{channel}", f"retail_consent_{channel}_date"
+            if flag in vals and date not in vals:
+                vals[date] = today if vals[flag] else False
+        return vals
+
+    @api.onchange(*[f"retail_consent_{channel}" for channel in CONSENT_CHANNELS])
+    def _onchange_retail_consent(self):
+        today = fields.Date.context_today(self)
+        for channel in CONSENT_CHANNELS:
+            flag, date = f"retail_consent_{channel}", f"retail_consent_{channel}_date"
+            if self[flag] and not self[date]:
+                self[date] = today
+            elif not self[flag]:
+                self[date] = False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._retail_fill_consent_dates(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._retail_fill_consent_dates(vals)
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Purchase statistics
+    # ------------------------------------------------------------------
+    @api.depends_context("company")
+    def _compute_retail_currency_id(self):
+        self.retail_currency_id = self.env.company.currency_id
+
+    def _retail_purchase_rows_sql(self, company, partner_ids=None):
+        """Per-source aggregates (one row per source and customer) as SQL.
+
+        Each source is one grouped query; rows carry the commercial partner,
+        so orders of a contact person count for their company or household.
+        Amounts are converted to the company currency with the rate stored on
+        the order.
+        """
+        partner_filter = SQL("TRUE")
+        if partner_ids is not None:
+            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
+        return SQL(
+            """
+            SELECT 'sale' AS source,
+                   p.commercial_partner_id AS partner_id,
+                   SUM(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount,
+                   COUNT(*) AS order_count,
+                   MIN(so.date_order) AS first_date,
+                   MAX(so.date_order) AS last_date
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(partner_filter)s
+          GROUP BY p.commercial_partner_id
+            UNION ALL
+            SELECT 'pos',
+                   p.commercial_partner_id,
+                   SUM(po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1)),
+                   COUNT(*) FILTER (WHERE po.amount_total >= 0),
+                   MIN(po.date_order) FILTER (WHERE po.amount_total >= 0),
+                   MAX(po.date_order) FILTER (WHERE po.amount_total >= 0)
+              FROM pos_order po
+              JOIN res_partner p ON p.id = po.partner_id
+             WHERE po.state IN ('paid', 'done', 'invoiced')
+               AND po.company_id = %(company)s AND %(partner_filter)s
+          GROUP BY p.commercial_partner_id
+            UNION ALL
+            SELECT 'sale_refund',
+                   p.commercial_partner_id,
+                   SUM(am.amount_total_signed),
+                   0,
+                   NULL::timestamp,
+                   NULL::timestamp
+              FROM account_move am
+              JOIN res_partner p ON p.id = am.commercial_partner_id
+             WHERE am.move_type = 'out_refund' AND am.state = 'posted'
+               AND am.company_id = %(company)s AND %(partner_filter)s
+               AND EXISTS (
+                    SELECT 1
+                      FROM account_move_line aml
+                      JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+                     WHERE aml.move_id = am.id)
+          GROUP BY p.commercial_partner_id
+            """,
+            company=company.id,
+            partner_filter=partner_filter,
+        )
+
+    def _retail_flush_purchase_sources(self):
+        for model in ("sale.order", "pos.order", "account.move", "account.move.line"):
+            self.env[model].flush_model()
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+
+    def _retail_get_purchase_stats(self, company=None):
+        """Return ``{commercial partner id: PurchaseStats}`` for ``self``.
+
+        One query (a grouped query per source, UNION ALL) for any number of
+        partners.
+        """
+        company = company or self.env.company
+        commercial_ids = set(self.commercial_partner_id.ids)
+        if not commercial_ids:
+            return {}
+        self._retail_flush_purchase_sources()
+        self.env.cr.execute(self._retail_purchase_rows_sql(company, commercial_ids))
+        sources = {}
+        for source, partner_id, amount, count, first, last in self.env.cr.fetchall():
+            sources.setdefault(source, []).append(
+                SourceRow(partner_id, amount or 0.0, count or 0, first, last)
+            )
+        return merge_sources(sources, rounding=company.currency_id.decimal_places)
+
+    @api.depends_context("company")
+    def _compute_retail_purchase_stats(self):
+        stats_by_partner = self._retail_get_purchase_stats()
+        for partner in self:
+            stats = stats_by_partner.get(partner.commercial_partner_id.id)
+            partner.retail_lifetime_spend = stats.lifetime_spend if stats else 0.0
+            partner.retail_order_count = stats.order_count if stats else 0
+            partner.retail_average_basket = stats.average_basket if stats else 0.0
+            partner.retail_first_purchase_date = stats.first_purchase if stats else False
+            partner.retail_last_purchase_date = stats.last_purchase if stats else False
+
+    def _retail_search_stat(self, fname, operator, value):
+        """Search on a purchase figure with one aggregated query."""
+        if operator not in ("=", "!=", "<", "<=", ">", ">="):
+            raise ValidationError(
+                _(
+                    "Searching on %(field)s with '%(operator)s' is not supported.",
+                    field=self._fields[fname].string,
+                    operator=operator,
+                )
+            )
+        aggregate, neutral = _STAT_AGGREGATES[fname]
+        aggregate = SQL(aggregate)
+        if self._fields[fname].type == "datetime":
+            if value is False or value is None:
+                # "is not set" / "is set": customers without / with a purchase.
+                if operator == "=":
+                    return self._retail_stat_domain(SQL("%s IS NULL", aggregate), True)
+                if operator == "!=":
+                    return self._retail_stat_domain(SQL("%s IS NOT NULL", aggregate), False)
+                raise ValidationError(
+                    _(
+                        "Compare %(field)s with a date, not with an empty value.",
+                        field=self._fields[fname].string,
+                    )
+                )
+            value = fields.Datetime.to_datetime(value)
+        else:
+            value = float(value or 0)
+        having = SQL(f"%s {operator} %s", aggregate, value)
+        neutral_matches = neutral is not None and compare(neutral, operator, value)
+        return self._retail_stat_domain(having, neutral_matches)
+
+    def _retail_stat_domain(self, having, neutral_matches):
+        """Domain on the commercial partner from a HAVING clause on the figures.
+
+        When customers without any purchase satisfy the condition too (e.g.
+        "fewer than 3 orders"), exclude those whose figures contradict it
+        instead of listing those who satisfy it.
+        """
+        self._retail_flush_purchase_sources()
+        rows = self._retail_purchase_rows_sql(self.env.company)
+        if neutral_matches:
+            having = SQL("NOT COALESCE(%s, FALSE)", having)
+        subquery = SQL(
+            """(SELECT rp.id FROM res_partner rp WHERE rp.commercial_partner_id IN (
+                    SELECT partner_id FROM (%s) s GROUP BY partner_id HAVING %s))""",
+            rows,
+            having,
+        )
+        return [("id", "not in" if neutral_matches else "in", subquery)]
+
+    def _search_retail_lifetime_spend(self, operator, value):
+        return self._retail_search_stat("retail_lifetime_spend", operator, value)
+
+    def _search_retail_order_count(self, operator, value):
+        return self._retail_search_stat("retail_order_count", operator, value)
+
+    def _search_retail_average_basket(self, operator, value):
+        return self._retail_search_stat("retail_average_basket", operator, value)
+
+    def _search_retail_first_purchase_date(self, operator, value):
+        return self._retail_search_stat("retail_first_purchase_date", operator, value)
+
+    def _search_retail_last_purchase_date(self, operator, value):
+        return self._retail_search_stat("retail_last_purchase_date", operator, value)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_retail_view_orders(self):
+        """Sales orders of the customer (and its contacts) in the current company."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [
+            ("partner_id", "child_of", self.commercial_partner_id.id),
+            ("state", "=", "sale"),
+        ]
+        action["context"] = {"create": False}
+        return action
+
+    def action_retail_view_pos_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("point_of_sale.action_pos_pos_form")
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        action["context"] = {"create": False}
+        return action

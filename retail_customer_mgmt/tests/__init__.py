@@ -1,0 +1,4 @@
+from . import test_purchase_stats_service
+from . import test_customer_profile
+from . import test_customer_stats
+from . import test_security

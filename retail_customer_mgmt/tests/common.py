@@ -1,0 +1,193 @@
+from contextlib import contextmanager
+from datetime import datetime
+
+from odoo import Command, fields
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class RetailCommon(AccountTestInvoicingCommon):
+    """Two companies with a sales flow and a POS shop each.
+
+    Orders go through Odoo's real flows: sales orders are confirmed,
+    invoiced and reversed; POS orders are paid and refunded with Odoo's own
+    payment wizard.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_data_2 = cls.setup_other_company(name="Retail Company 2")
+        cls.company_1 = cls.company_data["company"]
+        cls.company_2 = cls.company_data_2["company"]
+        # The superuser works in both companies, as a chain's head office does.
+        cls.env.user.company_ids |= cls.company_2
+
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Retail Tea Set",
+                "list_price": 100.0,
+                "taxes_id": [Command.clear()],
+                "available_in_pos": True,
+            }
+        )
+        cls.pos_configs = {}
+        for company_data in (cls.company_data, cls.company_data_2):
+            company = company_data["company"]
+            cash = cls.env["pos.payment.method"].create(
+                {
+                    "name": f"Cash {company.name}",
+                    "journal_id": company_data["default_journal_cash"].id,
+                    "receivable_account_id": company_data["default_account_receivable"].id,
+                    "company_id": company.id,
+                }
+            )
+            config = (
+                cls.env["pos.config"]
+                .with_company(company)
+                .create(
+                    {
+                        "name": f"Shop {company.name}",
+                        "company_id": company.id,
+                        "journal_id": company_data["default_journal_sale"].id,
+                        "invoice_journal_id": company_data["default_journal_sale"].id,
+                        "payment_method_ids": [Command.set(cash.ids)],
+                    }
+                )
+            )
+            cls.pos_configs[company] = (config, cash)
+
+    # ------------------------------------------------------------------
+    # order helpers
+    # ------------------------------------------------------------------
+    @classmethod
+    def _sale(cls, partner, amount, date, company=None, confirm=True, qty=1.0):
+        company = company or cls.company_1
+        order = (
+            cls.env["sale.order"]
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": cls.product.id,
+                                "product_uom_qty": qty,
+                                "price_unit": amount / qty,
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        if confirm:
+            order.action_confirm()
+            # confirmation dates the order today: put it back in history
+            order.date_order = fields.Datetime.to_datetime(date)
+        return order
+
+    @classmethod
+    def _refund_sale(cls, order, amount):
+        """Invoice ``order`` and post a credit note of ``amount``."""
+        invoice = order._create_invoices()
+        invoice.action_post()
+        reversal = (
+            cls.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "damaged"})
+        )
+        action = reversal.refund_moves()
+        credit_note = cls.env["account.move"].browse(action["res_id"])
+        line = credit_note.invoice_line_ids
+        line.price_unit = amount / line.quantity
+        credit_note.action_post()
+        return credit_note
+
+    @classmethod
+    def _open_session(cls, company):
+        config, _cash = cls.pos_configs[company]
+        if not config.current_session_id:
+            config.open_ui()
+        return config.current_session_id
+
+    @classmethod
+    def _pay_pos(cls, order, company):
+        cash = cls.pos_configs[company][1]
+        context = {"active_ids": order.ids, "active_id": order.id}
+        cls.env["pos.make.payment"].with_context(**context).create(
+            {
+                "amount": order.amount_total,
+                "payment_method_id": cash.id,
+            }
+        ).with_context(**context).check()
+
+    @classmethod
+    def _pos(cls, partner, amount, date, company=None, pay=True):
+        company = company or cls.company_1
+        session = cls._open_session(company)
+        order = (
+            cls.env["pos.order"]
+            .with_company(company)
+            .create(
+                {
+                    "company_id": company.id,
+                    "session_id": session.id,
+                    "partner_id": partner.id,
+                    "lines": [
+                        Command.create(
+                            {
+                                "product_id": cls.product.id,
+                                "price_unit": amount,
+                                "qty": 1.0,
+                                "price_subtotal": amount,
+                                "price_subtotal_incl": amount,
+                            }
+                        )
+                    ],
+                    "amount_total": amount,
+                    "amount_tax": 0.0,
+                    "amount_paid": 0.0,
+                    "amount_return": 0.0,
+                    "last_order_preparation_change": "{}",
+                }
+            )
+        )
+        if pay:
+            cls._pay_pos(order, company)
+        order.date_order = fields.Datetime.to_datetime(date)
+        return order
+
+    @classmethod
+    def _refund_pos(cls, order, date):
+        company = order.company_id
+        refund = cls.env["pos.order"].browse(order.refund()["res_id"])
+        cls._pay_pos(refund, company)
+        refund.date_order = fields.Datetime.to_datetime(date)
+        return refund
+
+    @contextmanager
+    def assertRaisesMessage(self, exception, text):
+        """assertRaises (which rolls back what the failed call wrote) plus a
+        check that the message tells the user what is wrong."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertIn(text, str(catcher.exception))
+
+    @staticmethod
+    def _dt(value):
+        return datetime.fromisoformat(value)
+
+    @classmethod
+    def _retail_user(cls, login, groups, company=None):
+        company = company or cls.company_1
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )

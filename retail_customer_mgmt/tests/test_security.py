@@ -1,0 +1,71 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import RetailCommon
+
+RETAIL_FIELDS = ("retail_lifetime_spend", "retail_birthday", "retail_consent_email")
+
+
+@tagged("post_install", "-at_install")
+class TestRetailSecurity(RetailCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Li Na",
+                "retail_birthday": "1979-11-02",
+                "retail_consent_email": True,
+            }
+        )
+        cls._sale(cls.customer, 250.0, "2025-10-10 10:00:00")
+        cls.salesman = cls._retail_user("salesman", "sales_team.group_sale_salesman")
+        cls.retail_user = cls._retail_user(
+            "retail_user", "sales_team.group_sale_salesman,retail_customer_mgmt.group_retail_user"
+        )
+        cls.retail_manager = cls._retail_user(
+            "retail_manager", "retail_customer_mgmt.group_retail_manager"
+        )
+        cls.sale_manager = cls._retail_user("sale_manager", "sales_team.group_sale_manager")
+        cls.pos_manager = cls._retail_user("pos_manager", "point_of_sale.group_pos_manager")
+
+    def test_salesman_without_retail_rights_cannot_read(self):
+        customer = self.customer.with_user(self.salesman)
+        self.assertEqual(customer.name, "Li Na", "the contact itself stays readable")
+        for fname in RETAIL_FIELDS:
+            with self.assertRaises(AccessError, msg=fname):
+                customer.read([fname])
+        self.assertFalse(set(RETAIL_FIELDS) & set(customer.fields_get()))
+        with self.assertRaises(AccessError):
+            customer.write({"retail_birthday": "1979-11-03"})
+
+    def test_retail_roles_can_read(self):
+        for user in (self.retail_user, self.retail_manager, self.sale_manager, self.pos_manager):
+            values = self.customer.with_user(user).read(list(RETAIL_FIELDS))[0]
+            self.assertEqual(values["retail_lifetime_spend"], 250.0, user.login)
+            self.assertEqual(str(values["retail_birthday"]), "1979-11-02", user.login)
+            self.assertTrue(values["retail_consent_email"], user.login)
+
+    def test_group_implications(self):
+        user_group = self.env.ref("retail_customer_mgmt.group_retail_user")
+        manager_group = self.env.ref("retail_customer_mgmt.group_retail_manager")
+        self.assertIn(user_group, manager_group.implied_ids)
+        self.assertTrue(self.sale_manager.has_group("retail_customer_mgmt.group_retail_user"))
+        self.assertFalse(self.sale_manager.has_group("retail_customer_mgmt.group_retail_manager"))
+        self.assertTrue(self.pos_manager.has_group("retail_customer_mgmt.group_retail_user"))
+        self.assertFalse(self.salesman.has_group("retail_customer_mgmt.group_retail_user"))
+        self.assertTrue(
+            self.env.ref("base.user_admin").has_group("retail_customer_mgmt.group_retail_manager")
+        )
+
+    def test_retail_menu_visibility(self):
+        menu = self.env.ref("retail_customer_mgmt.retail_root_menu")
+        Menu = self.env["ir.ui.menu"]
+        self.assertNotIn(menu.id, Menu.with_user(self.salesman)._visible_menu_ids())
+        self.assertIn(menu.id, Menu.with_user(self.retail_user)._visible_menu_ids())
+        settings_menu = self.env.ref("retail_customer_mgmt.retail_config_settings_menu")
+        self.assertNotIn(settings_menu.id, Menu.with_user(self.retail_user)._visible_menu_ids())
+        admin = self._retail_user(
+            "retail_admin", "base.group_system,retail_customer_mgmt.group_retail_manager"
+        )
+        self.assertIn(settings_menu.id, Menu.with_user(admin)._visible_menu_ids())
