@@ -93,13 +93,6 @@ class TestCustomerProfile(RetailCommon):
             self.assertFalse(form.retail_consent_wechat_date)
         self.assertFalse(self.partner.retail_consent_wechat_date)
 
-    def test_consent_change_tracked(self):
-        partner = self.partner.with_context(tracking_disable=False, mail_notrack=False)
-        partner.retail_consent_email = True
-        self.env.cr.flush()  # tracking values are written in the precommit phase
-        tracked = self.partner.message_ids.tracking_value_ids.field_id.mapped("name")
-        self.assertIn("retail_consent_email", tracked)
-
     def test_settings(self):
         user = self._retail_user("retail_followup", "base.group_user")
         settings = self.env["res.config.settings"].create({"retail_followup_user_id": user.id})
