@@ -22,9 +22,16 @@
     "data": [
         "security/retail_customer_mgmt_groups.xml",
         "security/ir.model.access.csv",
+        "security/retail_tier_security.xml",
+        "data/retail_tier_data.xml",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "views/retail_tier_views.xml",
+        "views/loyalty_history_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/retail_customer_mgmt_menus.xml",
+        "wizard/retail_points_adjust_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -9,3 +10,103 @@ class ResCompany(models.Model):
         string="Default Retail Follow-up User",
         help="Receives follow-up activities for customers without a salesperson.",
     )
+    retail_loyalty_program_id = fields.Many2one(
+        "loyalty.program",
+        domain="[('program_type', '=', 'loyalty'), ('company_id', 'in', [id, False])]",
+        help="The loyalty program whose cards hold the customers' retail points.",
+    )
+    retail_points_per_unit = fields.Float(
+        string="Points per Currency Unit",
+        default=1.0,
+        help="Points earned per unit of the company currency spent, before the tier multiplier.",
+    )
+    retail_point_value = fields.Float(
+        string="Point Value",
+        default=0.01,
+        digits=(16, 4),
+        help="Discount, in company currency, that one point buys.",
+    )
+    retail_points_trigger = fields.Selection(
+        [("confirm", "Sales order confirmation"), ("paid", "Invoice payment")],
+        string="Sales Orders Earn Points On",
+        default="confirm",
+        required=True,
+    )
+    retail_points_expiry_months = fields.Integer(
+        string="Points Expire After (months)",
+        default=0,
+        help="Points expire this many months after they were earned; 0 means never.",
+    )
+    retail_tier_window_months = fields.Integer(
+        string="Tier Window (months)",
+        default=12,
+        help="Tiers are decided on the spend of this many past months.",
+    )
+    retail_tier_grace_days = fields.Integer(
+        string="Downgrade Grace Period (days)",
+        default=30,
+        help="A customer whose spend falls below their tier keeps it this many days "
+        "before the nightly review downgrades them.",
+    )
+
+    @api.constrains(
+        "retail_points_per_unit",
+        "retail_point_value",
+        "retail_points_expiry_months",
+        "retail_tier_window_months",
+        "retail_tier_grace_days",
+    )
+    def _check_retail_loyalty_settings(self):
+        for company in self:
+            if company.retail_points_per_unit < 0 or company.retail_point_value < 0:
+                raise ValidationError(
+                    self.env._("Points per currency unit and point value cannot be negative.")
+                )
+            if company.retail_points_expiry_months < 0 or company.retail_tier_grace_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The points expiry and the downgrade grace period cannot be negative."
+                    )
+                )
+            if company.retail_tier_window_months < 1:
+                raise ValidationError(self.env._("The tier window must be at least one month."))
+
+    def _retail_get_program(self, create=True):
+        """The retail loyalty program of the company, created on first use."""
+        self.ensure_one()
+        program = self.retail_loyalty_program_id
+        if program or not create:
+            return program
+        # sudo: retail users trigger the creation through their first sale;
+        # the program is company configuration they may not write themselves.
+        program = self.env["loyalty.program"].sudo().create(self._retail_program_values())
+        self.sudo().retail_loyalty_program_id = program
+        return program
+
+    def _retail_program_values(self):
+        self.ensure_one()
+        return {
+            "name": self.env._("Retail Points"),
+            "program_type": "loyalty",
+            "applies_on": "both",
+            "trigger": "auto",
+            "company_id": self.id,
+            "portal_visible": True,
+            "portal_point_name": self.env._("Points"),
+            # No earning rule: points are earned on the server by
+            # retail_customer_mgmt (once per order, with the tier multiplier).
+            # Nominative programs stay attached to orders with 0 points, so
+            # rewards remain claimable in sales and POS.
+            "reward_ids": [
+                fields.Command.create(
+                    {
+                        "reward_type": "discount",
+                        "discount_mode": "per_point",
+                        "discount": self.retail_point_value or 0.01,
+                        "discount_applicability": "order",
+                        "required_points": 1,
+                        "description": self.env._("Pay with points"),
+                    }
+                )
+            ],
+        }

@@ -7,3 +7,30 @@ class ResConfigSettings(models.TransientModel):
     retail_followup_user_id = fields.Many2one(
         related="company_id.retail_followup_user_id", readonly=False
     )
+    retail_loyalty_program_id = fields.Many2one(
+        related="company_id.retail_loyalty_program_id", readonly=False
+    )
+    retail_points_per_unit = fields.Float(
+        related="company_id.retail_points_per_unit", readonly=False
+    )
+    retail_point_value = fields.Float(related="company_id.retail_point_value", readonly=False)
+    retail_points_trigger = fields.Selection(
+        related="company_id.retail_points_trigger", readonly=False
+    )
+    retail_points_expiry_months = fields.Integer(
+        related="company_id.retail_points_expiry_months", readonly=False
+    )
+    retail_tier_window_months = fields.Integer(
+        related="company_id.retail_tier_window_months", readonly=False
+    )
+    retail_tier_grace_days = fields.Integer(
+        related="company_id.retail_tier_grace_days", readonly=False
+    )
+
+    def action_retail_create_program(self):
+        self.ensure_one()
+        self.company_id._retail_get_program()
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    def action_retail_check_ledger(self):
+        return self.env["loyalty.card"].action_retail_check_ledger()

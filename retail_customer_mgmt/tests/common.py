@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 from datetime import datetime
+from uuid import uuid4
 
 from odoo import Command, fields
 from odoo.tests import new_test_user
@@ -21,8 +22,18 @@ class RetailCommon(AccountTestInvoicingCommon):
         cls.company_data_2 = cls.setup_other_company(name="Retail Company 2")
         cls.company_1 = cls.company_data["company"]
         cls.company_2 = cls.company_data_2["company"]
-        # The superuser works in both companies, as a chain's head office does.
-        cls.env.user.company_ids |= cls.company_2
+        # The test user works in both companies, as a chain's head office
+        # does, and manages retail and the shops.
+        cls.env.user.sudo().write(
+            {
+                "company_ids": [Command.link(cls.company_2.id)],
+                "groups_id": [
+                    Command.link(cls.env.ref("retail_customer_mgmt.group_retail_manager").id),
+                    Command.link(cls.env.ref("point_of_sale.group_pos_manager").id),
+                    Command.link(cls.env.ref("sales_team.group_sale_manager").id),
+                ],
+            }
+        )
 
         cls.product = cls.env["product.product"].create(
             {

@@ -1,0 +1,48 @@
+"""Bootstrap a real Odoo environment for the benchmarks (no mocks)."""
+
+import os
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+
+ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo")
+sys.path.insert(0, ODOO_SRC)
+
+import odoo  # noqa: E402
+from odoo import SUPERUSER_ID, api  # noqa: E402
+from odoo.modules.registry import Registry  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@contextmanager
+def odoo_env(dbname):
+    """An environment on ``dbname`` whose transaction is rolled back at the end."""
+    odoo.tools.config.parse_config([
+        f"--addons-path={ODOO_SRC}/odoo/addons,{REPO}", "-d", dbname, "--log-level=warn",
+    ])
+    registry = Registry(dbname)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        try:
+            yield env
+        finally:
+            cr.rollback()
+
+
+def measure(env, func, repeat=7, setup=None):
+    """Median wall time (s) and query count of ``func(setup())`` over ``repeat``
+    runs; ``setup`` is not measured."""
+    times, queries = [], []
+    for _ in range(repeat):
+        arg = setup() if setup else None
+        env.flush_all()
+        env.invalidate_all()
+        before = env.cr.sql_log_count
+        start = time.perf_counter()
+        func(arg)
+        env.flush_all()
+        times.append(time.perf_counter() - start)
+        queries.append(env.cr.sql_log_count - before)
+    return statistics.median(times), statistics.median(queries)

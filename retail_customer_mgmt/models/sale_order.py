@@ -1,0 +1,91 @@
+from collections import Counter
+
+from odoo import models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        self._retail_earn_points()
+        return res
+
+    def _action_cancel(self):
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        confirmed._retail_take_back_points()
+        return super()._action_cancel()
+
+    def _retail_amount_company_currency(self):
+        self.ensure_one()
+        return self.amount_total / (self.currency_rate or 1.0)
+
+    def _retail_earn_points(self):
+        """Credit the customer's retail card for confirmed orders (trigger 'confirm')."""
+        if self.env.context.get("retail_no_points"):
+            return
+        orders = self.filtered(
+            lambda o: o.state == "sale" and o.company_id.retail_points_trigger == "confirm"
+        )
+        if not orders:
+            return
+        # An order cancelled and confirmed again earns again: the key counts
+        # the earnings already cancelled (one read_group for all orders).
+        History = self.env["loyalty.history"].sudo()
+        cancelled = Counter(
+            {
+                order.id: count
+                for order, count in History._read_group(
+                    [("retail_sale_order_id", "in", orders.ids), ("retail_kind", "=", "cancel")],
+                    ["retail_sale_order_id"],
+                    ["__count"],
+                )
+            }
+        )
+        Card = self.env["loyalty.card"]
+        for company, company_orders in orders.grouped("company_id").items():
+            Card._retail_earn(
+                company,
+                [
+                    {
+                        "partner": order.partner_id,
+                        "key": f"earn:sale.order:{order.id}:{cancelled[order.id]}",
+                        "amount": order._retail_amount_company_currency(),
+                        "date": order.date_order,
+                        "description": self.env._("Order %s", order.name),
+                        "sale_order_id": order.id,
+                    }
+                    for order in company_orders
+                ],
+            )
+            company_orders.partner_id._retail_update_tiers(company)
+
+    def _retail_take_back_points(self):
+        """Take back all the points of orders being cancelled."""
+        if self.env.context.get("retail_no_points"):
+            return
+        Card = self.env["loyalty.card"]
+        History = self.env["loyalty.history"].sudo()
+        generation = Counter(
+            {
+                order.id: count
+                for order, count in History._read_group(
+                    [("retail_sale_order_id", "in", self.ids), ("retail_kind", "=", "cancel")],
+                    ["retail_sale_order_id"],
+                    ["__count"],
+                )
+            }
+        )
+        Card._retail_take_back(
+            [
+                {
+                    "earn_domain": [("retail_sale_order_id", "=", order.id)],
+                    "amount": None,
+                    "key": f"cancel:sale.order:{order.id}:{generation[order.id]}",
+                    "kind": "cancel",
+                    "description": self.env._("Order %s cancelled", order.name),
+                    "sale_order_id": order.id,
+                }
+                for order in self
+            ]
+        )

@@ -1,0 +1,447 @@
+from datetime import datetime
+
+import psycopg2
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
+
+from .common import RetailCommon
+
+
+class RetailLoyaltyCommon(RetailCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_1.write(
+            {
+                "retail_points_per_unit": 1.0,
+                "retail_tier_window_months": 12,
+                "retail_tier_grace_days": 30,
+                "retail_points_expiry_months": 0,
+            }
+        )
+        Tier = cls.env["retail.tier"]
+        Tier.search([("company_id", "=", cls.company_1.id)]).active = False
+        cls.gold_pricelist = cls.env["product.pricelist"].create(
+            {
+                "name": "Gold prices",
+                "company_id": cls.company_1.id,
+            }
+        )
+        cls.normal = Tier.create(
+            {
+                "name": "Normal",
+                "sequence": 1,
+                "min_spend": 0,
+                "points_multiplier": 1.0,
+                "company_id": cls.company_1.id,
+            }
+        )
+        cls.silver = Tier.create(
+            {
+                "name": "Silver",
+                "sequence": 2,
+                "min_spend": 1000,
+                "points_multiplier": 1.5,
+                "company_id": cls.company_1.id,
+            }
+        )
+        cls.gold = Tier.create(
+            {
+                "name": "Gold",
+                "sequence": 3,
+                "min_spend": 5000,
+                "points_multiplier": 2.0,
+                "company_id": cls.company_1.id,
+                "pricelist_id": cls.gold_pricelist.id,
+            }
+        )
+        cls.program = cls.company_1._retail_get_program()
+        cls.Card = cls.env["loyalty.card"]
+
+    def _card(self, partner):
+        return self.Card.search(
+            [("program_id", "=", self.program.id), ("partner_id", "=", partner.id)]
+        )
+
+    def _lines(self, partner):
+        return self._card(partner).history_ids.sorted("id")
+
+    def assertLedgerBalanced(self):
+        self.assertEqual(self.Card._retail_ledger_mismatches(self.program), {})
+
+
+@tagged("post_install", "-at_install")
+class TestPointsEarning(RetailLoyaltyCommon):
+    def test_sale_confirmation_earns_with_tier_multiplier(self):
+        partner = self.env["res.partner"].create({"name": "Silver Sun"})
+        partner.with_company(self.company_1).retail_tier_id = self.silver
+        order = self._sale(partner, 200.0, "2026-11-01 10:00:00")
+        card = self._card(partner)
+        self.assertEqual(card.points, 300.0, "200 x 1 point x 1.5 (Silver)")
+        line = card.history_ids
+        self.assertEqual(len(line), 1)
+        self.assertEqual(
+            (line.retail_kind, line.issued, line.retail_sale_order_id), ("earn", 300.0, order)
+        )
+        self.assertIn(order.name, line.description)
+        self.assertEqual(partner.with_company(self.company_1).retail_points, 300.0)
+        self.assertLedgerBalanced()
+
+    def test_same_order_never_earns_twice(self):
+        partner = self.env["res.partner"].create({"name": "Retry Rui"})
+        order = self._sale(partner, 100.0, "2026-11-01 10:00:00")
+        order._retail_earn_points()
+        order._retail_earn_points()
+        self.assertEqual(self._card(partner).points, 100.0)
+        self.assertEqual(len(self._lines(partner)), 1)
+        # the uniqueness is the database's, not only a Python check
+        line = self._lines(partner)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.env.cr.execute(
+                "INSERT INTO loyalty_history (card_id, description, issued, used, retail_key)"
+                " VALUES (%s, 'again', 100, 0, %s)",
+                (line.card_id.id, line.retail_key),
+            )
+
+    def test_one_card_per_customer(self):
+        partner = self.env["res.partner"].create({"name": "Card Chen"})
+        first = self.Card._retail_cards_for(partner, self.program)[partner]
+        again = self.Card._retail_cards_for(partner, self.program)[partner]
+        self.assertEqual(first, again)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.Card.create(
+                {
+                    "program_id": self.program.id,
+                    "partner_id": partner.id,
+                    "retail_card_key": first.retail_card_key,
+                }
+            )
+
+    def test_cancel_takes_back_and_reconfirm_earns_again(self):
+        partner = self.env["res.partner"].create({"name": "Cancel Cai"})
+        order = self._sale(partner, 150.0, "2026-11-01 10:00:00")
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        card = self._card(partner)
+        self.assertEqual(card.points, 0.0)
+        self.assertEqual(self._lines(partner).mapped("retail_kind"), ["earn", "cancel"])
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(card.points, 150.0, "a re-confirmed order earns again")
+        self.assertLedgerBalanced()
+
+    def test_credit_notes_take_back_earned_points_only(self):
+        partner = self.env["res.partner"].create({"name": "Refund Ren"})
+        partner.with_company(self.company_1).retail_tier_id = self.silver
+        order = self._sale(partner, 300.0, "2026-11-01 10:00:00")  # 450 points
+        card = self._card(partner)
+        self.assertEqual(card.points, 450.0)
+        self._refund_sale(order, 100.0)
+        self.assertEqual(card.points, 300.0, "a third refunded: a third of the points back")
+        refund_line = self._lines(partner).filtered(lambda h: h.retail_kind == "refund")
+        self.assertEqual(refund_line.used, 150.0)
+        self.assertTrue(refund_line.retail_move_id)
+        self.assertIn(refund_line.retail_move_id.name, refund_line.description)
+        # the customer spends 250 points, then the rest of the order is refunded:
+        # only what the order still holds is taken back, never more than earned
+        self.Card._retail_post([{"card_id": card.id, "description": "reward", "used": 250.0}])
+        self._refund_sale(order, 500.0)
+        taken = sum(
+            self._lines(partner).filtered(lambda h: h.retail_kind == "refund").mapped("used")
+        )
+        self.assertEqual(taken, 450.0, "never more than the order earned")
+        self.assertEqual(card.points, -250.0 + 450.0 - 450.0)
+        self.assertLedgerBalanced()
+
+    def test_pos_order_earns_once_and_refund_takes_back(self):
+        partner = self.env["res.partner"].create({"name": "Shop Shi"})
+        order = self._pos(partner, 80.0, "2026-11-01 10:00:00")
+        card = self._card(partner)
+        self.assertEqual(card.points, 80.0)
+        self.assertEqual(self._lines(partner).retail_key,
+                         f"earn:pos.order:{order._retail_order_key()}")
+        # two orders of the same customer both earn
+        self._pos(partner, 20.0, "2026-11-01 11:00:00")
+        self.assertEqual(card.points, 100.0)
+        order._retail_points_on_paid()  # a retried sync
+        self.assertEqual(card.points, 100.0)
+        refund = self._refund_pos(order, "2026-11-02 10:00:00")
+        self.assertEqual(card.points, 20.0)
+        refund._retail_points_on_paid()
+        self.assertEqual(card.points, 20.0)
+        self.assertEqual(self._lines(partner).mapped("retail_kind"), ["earn", "earn", "refund"])
+        self.assertLedgerBalanced()
+
+    def test_invoice_payment_trigger(self):
+        self.company_1.retail_points_trigger = "paid"
+        partner = self.env["res.partner"].create({"name": "Paid Pan"})
+        order = self._sale(partner, 120.0, "2026-11-01 10:00:00")
+        self.assertFalse(self._card(partner).points, "nothing on confirmation")
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self._card(partner).points, 120.0)
+        self.assertLedgerBalanced()
+
+    def test_reward_redemption_uses_the_same_balance(self):
+        """Odoo's own sales reward flow spends the points our ledger credited."""
+        self.company_1.retail_point_value = 0.1
+        self.program.reward_ids.discount = 0.1
+        partner = self.env["res.partner"].create({"name": "Reward Ruan"})
+        self._sale(partner, 500.0, "2026-11-01 10:00:00")
+        card = self._card(partner)
+        self.assertEqual(card.points, 500.0)
+        order = self._sale(partner, 100.0, "2026-11-02 10:00:00", confirm=False)
+        order._update_programs_and_rewards()
+        claimable = order._get_claimable_rewards()
+        self.assertIn(card, claimable, "the retail card is offered in the sales reward flow")
+        reward = claimable[card][:1]
+        order._apply_program_reward(reward, card)
+        order.action_confirm()
+        spent = card.history_ids.filtered(lambda h: h.used and not h.retail_kind)
+        self.assertTrue(spent, "Odoo wrote its redemption line on the same card")
+        new_points = card.history_ids.filtered(
+            lambda h: h.retail_kind == "earn" and h.retail_sale_order_id == order
+        )
+        self.assertEqual(card.points, 500.0 - sum(spent.mapped("used")) + new_points.issued)
+        self.assertLess(card.points, 500.0 + new_points.issued)
+        self.assertLedgerBalanced()
+
+
+@tagged("post_install", "-at_install")
+class TestTiers(RetailLoyaltyCommon):
+    def test_upgrade_at_once_with_mail_and_pricelist(self):
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Gold Guo",
+                "email": "guo@example.cn",
+                "retail_consent_email": True,
+            }
+        )
+        self._sale(partner, 6000.0, "2026-11-01 10:00:00")
+        partner_c = partner.with_company(self.company_1)
+        self.assertEqual(partner_c.retail_tier_id, self.gold)
+        self.assertEqual(partner_c.retail_tier_since, fields.Date.context_today(partner))
+        self.assertEqual(partner_c.property_product_pricelist, self.gold_pricelist)
+        self.assertTrue(partner.message_ids.filtered(lambda m: "Gold" in str(m.body)))
+        mail = self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
+        self.assertTrue(mail.filtered(lambda m: "Gold" in m.subject))
+
+    def test_no_upgrade_mail_without_consent(self):
+        partner = self.env["res.partner"].create({"name": "Quiet Qin", "email": "qin@example.cn"})
+        self._sale(partner, 6000.0, "2026-11-01 10:00:00")
+        self.assertEqual(partner.with_company(self.company_1).retail_tier_id, self.gold)
+        self.assertFalse(self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)]))
+
+    def test_downgrade_only_after_grace_period(self):
+        partner = self.env["res.partner"].create({"name": "Fading Fang"})
+        with freeze_time("2025-01-15 10:00:00"):
+            self._sale(partner, 6000.0, "2025-01-15 10:00:00")
+        partner_c = partner.with_company(self.company_1)
+        self.assertEqual(partner_c.retail_tier_id, self.gold)
+        Partner = self.env["res.partner"]
+        # 2026-03-01: the order left the 12-month window; grace starts
+        with freeze_time("2026-03-01 02:00:00"):
+            Partner._cron_retail_review_tiers()
+        partner_c.invalidate_recordset()
+        self.assertEqual(partner_c.retail_tier_id, self.gold)
+        self.assertEqual(str(partner_c.retail_tier_below_since), "2026-03-01")
+        with freeze_time("2026-03-20 02:00:00"):
+            Partner._cron_retail_review_tiers()
+        partner_c.invalidate_recordset()
+        self.assertEqual(partner_c.retail_tier_id, self.gold, "19 days: still in grace")
+        with freeze_time("2026-03-31 02:00:00"):
+            Partner._cron_retail_review_tiers()
+        partner_c.invalidate_recordset()
+        self.assertEqual(partner_c.retail_tier_id, self.normal, "30 days: downgraded")
+        self.assertFalse(
+            partner_c.property_product_pricelist == self.gold_pricelist,
+            "the Gold pricelist went with the Gold tier",
+        )
+
+    def test_thresholds_must_increase(self):
+        with self.assertRaisesMessage(ValidationError, "must increase"):
+            self.env["retail.tier"].create(
+                {
+                    "name": "Platinum",
+                    "sequence": 4,
+                    "min_spend": 3000,
+                    "company_id": self.company_1.id,
+                }
+            )
+        self.assertFalse(self.env["retail.tier"].search([("name", "=", "Platinum")]))
+        with self.assertRaisesMessage(ValidationError, "must increase"):
+            self.silver.min_spend = 5000
+        with self.assertRaisesMessage(ValidationError, "greater than zero"):
+            self.silver.points_multiplier = 0
+        with self.assertRaisesMessage(ValidationError, "cannot be negative"):
+            self.normal.min_spend = -1
+        # another company has its own ladder
+        self.env["retail.tier"].create(
+            {
+                "name": "Bronze",
+                "sequence": 4,
+                "min_spend": 3000,
+                "company_id": self.company_2.id,
+            }
+        )
+
+    def test_held_tier_cannot_be_deleted(self):
+        partner = self.env["res.partner"].create({"name": "Holder Hu"})
+        partner.with_company(self.company_1).retail_tier_id = self.silver
+        with self.assertRaisesMessage(UserError, "hold it"):
+            self.silver.unlink()
+
+    def test_settings_reject_negative_values(self):
+        with self.assertRaisesMessage(ValidationError, "cannot be negative"):
+            self.company_1.retail_points_per_unit = -1
+        with self.assertRaisesMessage(ValidationError, "cannot be negative"):
+            self.company_1.retail_points_expiry_months = -3
+        self.assertEqual(self.company_1.retail_points_per_unit, 1.0)
+
+
+@tagged("post_install", "-at_install")
+class TestPointsExpiryAndAdjustments(RetailLoyaltyCommon):
+    def test_expiry_oldest_first(self):
+        self.company_1.retail_points_expiry_months = 6
+        partner = self.env["res.partner"].create({"name": "Expiry Yu"})
+        card = self.Card._retail_cards_for(partner, self.program)[partner]
+        self.Card._retail_post(
+            [
+                {
+                    "card_id": card.id,
+                    "description": "Jan",
+                    "issued": 100.0,
+                    "retail_kind": "earn",
+                    "retail_key": "t:jan",
+                    "retail_date": datetime(2025, 1, 10),
+                    "retail_expiry_date": "2025-07-10",
+                },
+                {
+                    "card_id": card.id,
+                    "description": "Mar",
+                    "issued": 50.0,
+                    "retail_kind": "earn",
+                    "retail_key": "t:mar",
+                    "retail_date": datetime(2025, 3, 1),
+                    "retail_expiry_date": "2025-09-01",
+                },
+                {
+                    "card_id": card.id,
+                    "description": "reward",
+                    "used": 120.0,
+                    "retail_date": datetime(2025, 4, 1),
+                },
+            ]
+        )
+        self.assertEqual(card.points, 30.0)
+        with freeze_time("2025-07-11 01:00:00"):
+            self.Card._cron_retail_expire_points()
+            self.assertEqual(card.points, 30.0, "January's lot was used first: nothing expires")
+        with freeze_time("2025-08-15 01:00:00"):
+            self.assertEqual(partner.with_company(self.company_1).retail_points_expiring, 30.0)
+        with freeze_time("2025-09-02 01:00:00"):
+            self.Card._cron_retail_expire_points()
+            self.Card._cron_retail_expire_points()  # a second run the same day
+        self.assertEqual(card.points, 0.0)
+        expired = card.history_ids.filtered(lambda h: h.retail_kind == "expire")
+        self.assertEqual(expired.mapped("used"), [30.0])
+        self.assertLedgerBalanced()
+
+    def test_order_points_get_expiry_date(self):
+        self.company_1.retail_points_expiry_months = 12
+        partner = self.env["res.partner"].create({"name": "Dated Du"})
+        self._sale(partner, 40.0, "2026-11-01 10:00:00")
+        line = self._lines(partner)
+        expected = fields.Date.add(line.retail_date.date(), months=12)
+        self.assertEqual(line.retail_expiry_date, expected)
+
+    def test_manager_adjustment(self):
+        manager = self._retail_user("points_manager", "retail_customer_mgmt.group_retail_manager")
+        partner = self.env["res.partner"].create({"name": "Adjust An"})
+        wizard = (
+            self.env["retail.points.adjust"]
+            .with_user(manager)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "operation": "add",
+                    "points": 50,
+                    "reason": "birthday gift",
+                }
+            )
+        )
+        wizard.action_apply()
+        wizard.action_apply()  # double click
+        card = self._card(partner)
+        self.assertEqual(card.points, 50.0)
+        line = card.history_ids
+        self.assertEqual((line.retail_kind, line.retail_user_id), ("adjust", manager))
+        self.assertIn("birthday gift", line.description)
+        too_much = (
+            self.env["retail.points.adjust"]
+            .with_user(manager)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "operation": "remove",
+                    "points": 80,
+                    "reason": "error",
+                }
+            )
+        )
+        with self.assertRaisesMessage(UserError, "negative"):
+            too_much.action_apply()
+        self.assertEqual(card.points, 50.0, "nothing written")
+        self.assertEqual(len(card.history_ids), 1)
+        self.assertLedgerBalanced()
+
+    def test_adjustment_needs_manager_and_reason(self):
+        user = self._retail_user("points_user", "retail_customer_mgmt.group_retail_user")
+        partner = self.env["res.partner"].create({"name": "No Rights"})
+        with self.assertRaises(AccessError):
+            self.env["retail.points.adjust"].with_user(user).create(
+                {
+                    "partner_id": partner.id,
+                    "points": 10,
+                    "reason": "please",
+                }
+            )
+        wizard = self.env["retail.points.adjust"].create(
+            {
+                "partner_id": partner.id,
+                "points": 10,
+                "reason": "   ",
+            }
+        )
+        with self.assertRaisesMessage(UserError, "reason"):
+            wizard.action_apply()
+        with self.assertRaisesMessage(UserError, "greater than zero"):
+            wizard.write({"reason": "ok", "points": -5})
+            wizard.action_apply()
+        self.assertFalse(self._card(partner).history_ids)
+
+    def test_reconcile_reports_broken_cards(self):
+        partner = self.env["res.partner"].create({"name": "Broken Bo"})
+        self._sale(partner, 70.0, "2026-11-01 10:00:00")
+        card = self._card(partner)
+        self.assertLedgerBalanced()
+        card.points = 999  # edited by hand, without a history line
+        self.assertEqual(
+            self.Card._retail_ledger_mismatches(self.program), {card.id: (999.0, 70.0)}
+        )
+        action = self.Card.action_retail_check_ledger()
+        self.assertEqual(action["domain"], [("id", "in", [card.id])])

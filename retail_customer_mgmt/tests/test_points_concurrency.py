@@ -1,0 +1,159 @@
+import threading
+import time
+import uuid
+from contextlib import closing
+
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api
+from odoo.api import Transaction
+from odoo.modules.registry import Registry
+from odoo.sql_db import db_connect
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestPointsConcurrency(BaseCase):
+    """Two real PostgreSQL transactions credit the same card at the same time.
+
+    Each thread has its own connection and commits, as two POS syncs or two
+    workers would; a serialization failure is retried the way Odoo retries a
+    request. Data is committed, so it is removed at the end.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dbname = get_db_name()
+        # The test runner holds the registry lock: threads must not look the
+        # registry up by name, they get it from here.
+        cls.registry = Registry(cls.dbname)
+        cls.tag = uuid.uuid4().hex[:8]
+
+    def _run(self, func, barrier=None, tries=6):
+        """Run ``func(env)`` in its own transaction, retrying serialization failures."""
+        for attempt in range(tries):
+            with closing(db_connect(self.dbname).cursor()) as cr:
+                cr.transaction = Transaction(self.registry)
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                try:
+                    result = func(env, barrier if attempt == 0 else None)
+                    # each thread is its own request: it commits, as Odoo does
+                    cr.commit()  # pylint: disable=invalid-commit
+                    return result
+                except psycopg2.errors.SerializationFailure:
+                    cr.rollback()
+                    time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("still failing after retries")
+
+    def _in_threads(self, funcs):
+        barrier = threading.Barrier(len(funcs), timeout=30)
+        results, errors = [None] * len(funcs), []
+
+        def target(i):
+            try:
+                results[i] = self._run(funcs[i], barrier)
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=target, args=(i,)) for i in range(len(funcs))]
+        # the losing transaction's serialization failure is expected: PostgreSQL
+        # reports it and the retry succeeds, as in Odoo's request retry
+        with mute_logger("odoo.sql_db"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertFalse(errors, errors)
+        return results
+
+    def _setup_partner(self):
+        def create(env, _barrier):
+            company = env.ref("base.main_company")
+            partner = env["res.partner"].create({"name": f"Concurrent {self.tag}"})
+            program = company._retail_get_program()
+            card = env["loyalty.card"]._retail_cards_for(partner, program)[partner]
+            return partner.id, program.id, card.id
+
+        partner_id, program_id, card_id = self._run(create)
+        self.addCleanup(self._cleanup, partner_id)
+        return partner_id, program_id, card_id
+
+    def _cleanup(self, partner_id):
+        def drop(env, _barrier):
+            cards = env["loyalty.card"].search([("partner_id", "=", partner_id)])
+            env.cr.execute("DELETE FROM loyalty_history WHERE card_id = ANY(%s)", [cards.ids])
+            env.cr.execute("DELETE FROM loyalty_card WHERE id = ANY(%s)", [cards.ids])
+            env.cr.execute("DELETE FROM res_partner WHERE id = %s", [partner_id])
+
+        self._run(drop)
+
+    def _credit(self, card_id, key, points):
+        def credit(env, barrier):
+            # read the balance: the transaction's snapshot starts here
+            env.cr.execute("SELECT points FROM loyalty_card WHERE id = %s", [card_id])
+            if barrier:
+                barrier.wait()
+            env["loyalty.card"]._retail_post(
+                [{"card_id": card_id, "description": key, "issued": points, "retail_key": key}]
+            )
+
+        return credit
+
+    def _state(self, card_id):
+        def read(env, _barrier):
+            card = env["loyalty.card"].browse(card_id)
+            return (
+                card.points,
+                len(card.history_ids),
+                sum(card.history_ids.mapped("issued")) - sum(card.history_ids.mapped("used")),
+            )
+
+        return self._run(read)
+
+    def test_two_orders_credit_the_same_card(self):
+        _partner, _program, card_id = self._setup_partner()
+        self._in_threads(
+            [
+                self._credit(card_id, f"earn:test:{self.tag}:a", 10.0),
+                self._credit(card_id, f"earn:test:{self.tag}:b", 25.0),
+            ]
+        )
+        points, lines, ledger = self._state(card_id)
+        self.assertEqual(points, 35.0, "no credit lost")
+        self.assertEqual(lines, 2)
+        self.assertEqual(ledger, points)
+
+    def test_same_order_synced_twice_at_once(self):
+        _partner, _program, card_id = self._setup_partner()
+        key = f"earn:pos.order:{self.tag}"
+        self._in_threads([self._credit(card_id, key, 40.0), self._credit(card_id, key, 40.0)])
+        points, lines, ledger = self._state(card_id)
+        self.assertEqual((points, lines, ledger), (40.0, 1, 40.0), "earned exactly once")
+
+    def test_card_created_once_under_concurrency(self):
+        partner_id, program_id, card_id = self._setup_partner()
+
+        def drop_card(env, _barrier):
+            env.cr.execute("DELETE FROM loyalty_card WHERE id = %s", [card_id])
+
+        self._run(drop_card)
+
+        def get_card(env, barrier):
+            partner = env["res.partner"].browse(partner_id)
+            program = env["loyalty.program"].browse(program_id)
+            env["loyalty.card"].search([("partner_id", "=", partner_id)])  # take the snapshot
+            if barrier:
+                barrier.wait()
+            return env["loyalty.card"]._retail_cards_for(partner, program)[partner].id
+
+        first, second = self._in_threads([get_card, get_card])
+        self.assertEqual(first, second)
+
+        def count(env, _barrier):
+            return env["loyalty.card"].search_count(
+                [("partner_id", "=", partner_id), ("program_id", "=", program_id)]
+            )
+
+        self.assertEqual(self._run(count), 1)
