@@ -25,18 +25,31 @@ def main():
         env = env(context={"tracking_disable": True, "mail_notrack": True})
         company = env.company
         company._retail_get_program()
-        product = env["product.product"].create({"name": "Bench tea", "list_price": 10.0,
-                                                 "taxes_id": [(5,)], "type": "service"})
+        product = env["product.product"].create(
+            {"name": "Bench tea", "list_price": 10.0, "taxes_id": [(5,)], "type": "service"}
+        )
         Partner = env["res.partner"]
         short = Partner.create({"name": "Short history"})
         long_ = Partner.create({"name": "Long history"})
 
         def order(partner):
-            return env["sale.order"].create({
-                "partner_id": partner.id,
-                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 3,
-                                       "price_unit": 10.0, "tax_id": [(5,)]})],
-            })
+            return env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": 3,
+                                "price_unit": 10.0,
+                                "tax_id": [(5,)],
+                            },
+                        )
+                    ],
+                }
+            )
 
         order(short).action_confirm()
         history = env["sale.order"].concat(*[order(long_) for _ in range(args.history)])

@@ -19,9 +19,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @contextmanager
 def odoo_env(dbname):
     """An environment on ``dbname`` whose transaction is rolled back at the end."""
-    odoo.tools.config.parse_config([
-        f"--addons-path={ODOO_SRC}/odoo/addons,{REPO}", "-d", dbname, "--log-level=warn",
-    ])
+    odoo.tools.config.parse_config(
+        [
+            f"--addons-path={ODOO_SRC}/odoo/addons,{REPO}",
+            "-d",
+            dbname,
+            "--log-level=warn",
+        ]
+    )
     registry = Registry(dbname)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -147,6 +147,7 @@ class RetailCommon(AccountTestInvoicingCommon):
                 {
                     "company_id": company.id,
                     "session_id": session.id,
+                    "uuid": str(uuid4()),  # as the POS client does
                     "partner_id": partner.id,
                     "lines": [
                         Command.create(

@@ -168,8 +168,9 @@ class TestPointsEarning(RetailLoyaltyCommon):
         order = self._pos(partner, 80.0, "2026-11-01 10:00:00")
         card = self._card(partner)
         self.assertEqual(card.points, 80.0)
-        self.assertEqual(self._lines(partner).retail_key,
-                         f"earn:pos.order:{order._retail_order_key()}")
+        self.assertEqual(
+            self._lines(partner).retail_key, f"earn:pos.order:{order._retail_order_key()}"
+        )
         # two orders of the same customer both earn
         self._pos(partner, 20.0, "2026-11-01 11:00:00")
         self.assertEqual(card.points, 100.0)
