@@ -5,3 +5,4 @@ from . import test_security
 from . import test_points_service
 from . import test_loyalty_points
 from . import test_points_concurrency
+from . import test_i18n

@@ -71,11 +71,12 @@ class RetailPointsAdjust(models.TransientModel):
                 }
             ]
         )
+        delta_text = f"{delta:+g}"
         partner.message_post(
             body=self.env._(
                 "Points adjusted by %(user)s: %(delta)s (%(reason)s).",
                 user=self.env.user.name,
-                delta=f"{delta:+g}",
+                delta=delta_text,
                 reason=self.reason.strip(),
             ),
             subtype_xmlid="mail.mt_note",
