@@ -326,7 +326,8 @@ poss.append(
 )
 poss.append(f"""        <function model="pos.order" name="_retail_points_on_paid"
                   eval="[[{", ".join(f"ref('{o}')" for o in pos_ids)}]]"/>
-        <function model="res.partner" name="_cron_retail_review_tiers"/>""")
+        <function model="res.partner" name="_cron_retail_review_tiers"/>
+        <function model="res.partner" name="action_retail_regrade_now"/>""")
 poss.append("    </data>\n</odoo>\n")
 d = (
     str(

@@ -1,4 +1,7 @@
 from . import retail_tier
+from . import retail_segment
+from . import retail_customer_grade
+from . import retail_grade_run
 from . import loyalty_card
 from . import loyalty_history
 from . import res_company

@@ -49,6 +49,26 @@ class ResCompany(models.Model):
         "before the nightly review downgrades them.",
     )
 
+    retail_rfm_window_months = fields.Integer(
+        string="Grading Window (months)",
+        default=12,
+        help="Frequency and monetary scores count the orders of this many past months.",
+    )
+    retail_churn_factor = fields.Float(
+        string="Churn Factor",
+        default=2.0,
+        help="A customer is at risk when the days since their last purchase exceed this "
+        "factor times their usual interval between purchases.",
+    )
+
+    @api.constrains("retail_rfm_window_months", "retail_churn_factor")
+    def _check_retail_grading_settings(self):
+        for company in self:
+            if company.retail_rfm_window_months < 1:
+                raise ValidationError(self.env._("The grading window must be at least one month."))
+            if company.retail_churn_factor <= 0:
+                raise ValidationError(self.env._("The churn factor must be greater than zero."))
+
     @api.constrains(
         "retail_points_per_unit",
         "retail_point_value",

@@ -27,6 +27,15 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.retail_tier_grace_days", readonly=False
     )
 
+    retail_rfm_window_months = fields.Integer(
+        related="company_id.retail_rfm_window_months", readonly=False
+    )
+    retail_churn_factor = fields.Float(related="company_id.retail_churn_factor", readonly=False)
+
+    def action_retail_regrade_now(self):
+        self.ensure_one()
+        return self.env["res.partner"].action_retail_regrade_now()
+
     def action_retail_create_program(self):
         self.ensure_one()
         self.company_id._retail_get_program()

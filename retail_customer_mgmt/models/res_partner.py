@@ -3,7 +3,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..services.purchase_stats import SourceRow, compare, merge_sources
@@ -147,6 +147,32 @@ class ResPartner(models.Model):
     retail_points_expiring = fields.Float(
         string="Points Expiring in 30 Days",
         compute="_compute_retail_points",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+
+    # Grading of the current company (written by the regrade)
+    retail_grade_id = fields.Many2one(
+        "retail.customer.grade",
+        string="Grade",
+        compute="_compute_retail_grade",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+    retail_segment_id = fields.Many2one(
+        "retail.segment",
+        string="Segment",
+        compute="_compute_retail_grade",
+        search="_search_retail_segment_id",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+    retail_rfm_code = fields.Char(
+        string="RFM",
+        compute="_compute_retail_grade",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+    retail_churn_risk = fields.Boolean(
+        string="Churn Risk",
+        compute="_compute_retail_grade",
+        search="_search_retail_churn_risk",
         groups="retail_customer_mgmt.group_retail_user",
     )
 
@@ -599,3 +625,144 @@ class ResPartner(models.Model):
             "domain": [("card_id", "=", card.id)],
             "context": {"create": False},
         }
+
+    # ------------------------------------------------------------------
+    # Grading
+    # ------------------------------------------------------------------
+    @api.depends_context("company")
+    def _compute_retail_grade(self):
+        grades = (
+            self.env["retail.customer.grade"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+        )
+        by_partner = {grade.partner_id.id: grade for grade in grades}
+        for partner in self:
+            grade = by_partner.get(partner.commercial_partner_id.id)
+            partner.retail_grade_id = grade
+            partner.retail_segment_id = grade.segment_id if grade else False
+            partner.retail_rfm_code = grade.rfm_code if grade else False
+            partner.retail_churn_risk = bool(grade and grade.churn_risk)
+
+    def _retail_grade_domain(self, condition):
+        query = (
+            self.env["retail.customer.grade"]
+            .sudo()
+            ._search([("company_id", "=", self.env.company.id), *condition])
+        )
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT rp.id FROM res_partner rp WHERE rp.commercial_partner_id IN (%s))",
+                    query.subselect("partner_id"),
+                ),
+            )
+        ]
+
+    def _search_retail_segment_id(self, operator, value):
+        return self._retail_grade_domain([("segment_id", operator, value)])
+
+    def _search_retail_churn_risk(self, operator, value):
+        if operator not in ("=", "!="):
+            raise ValidationError(self.env._("Search churn risk with = or !=."))
+        positive = (operator == "=") == bool(value)
+        domain = self._retail_grade_domain([("churn_risk", "=", True)])
+        if not positive:
+            domain = ["!", *domain]
+        return domain
+
+    @api.model
+    def action_retail_regrade_now(self):
+        if not self.env.user.has_group("retail_customer_mgmt.group_retail_manager"):
+            raise AccessError(self.env._("Only retail managers can regrade customers."))
+        # sudo: the regrade writes grades and activities for every customer of
+        # the company; managers may not hold rights on all the order models.
+        run = self.env["retail.grade.run"].sudo()._regrade(self.env.company)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Customers regraded"),
+                "message": self.env._("%s customers graded.", run.done),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _retail_plan_activities(self, company, grades, segments):
+        """Churn warnings and revisit activities for graded customers.
+
+        :param grades: ``{partner id: (segment id, churn risk)}``
+        A customer never gets a second open activity of the same type; revisits
+        skip customers without phone consent. A constant number of queries.
+        """
+        if not grades:
+            return
+        churn_type = self.env.ref("retail_customer_mgmt.mail_activity_type_churn")
+        revisit_type = self.env.ref("retail_customer_mgmt.mail_activity_type_revisit")
+        types = (
+            churn_type
+            | revisit_type
+            | self.env["retail.segment"].union(*segments.values()).activity_type_id
+        )
+        Activity = self.env["mail.activity"].sudo()
+        existing = {
+            (row["res_id"], row["activity_type_id"][0])
+            for row in Activity.search_read(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", list(grades)),
+                    ("activity_type_id", "in", types.ids),
+                ],
+                ["res_id", "activity_type_id"],
+            )
+        }
+        partners = {
+            row["id"]: row
+            for row in self.sudo().search_read(
+                [("id", "in", list(grades))], ["user_id", "retail_consent_phone", "name"]
+            )
+        }
+        today = fields.Date.context_today(self)
+        default_user = company.retail_followup_user_id
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        vals_list = []
+        for partner_id, (segment_id, risk) in grades.items():
+            partner = partners.get(partner_id)
+            if not partner:
+                continue
+            user_id = partner["user_id"][0] if partner["user_id"] else default_user.id
+            if not user_id:
+                continue
+            base = {"res_model_id": model_id, "res_id": partner_id, "user_id": user_id}
+            if risk and (partner_id, churn_type.id) not in existing:
+                vals_list.append(
+                    {
+                        **base,
+                        "activity_type_id": churn_type.id,
+                        "summary": self.env._("Churn risk: call %s back", partner["name"]),
+                        "date_deadline": today,
+                    }
+                )
+            segment = segments.get(segment_id)
+            if segment and segment.revisit_days and partner["retail_consent_phone"]:
+                activity_type = segment.activity_type_id or revisit_type
+                if (partner_id, activity_type.id) not in existing:
+                    vals_list.append(
+                        {
+                            **base,
+                            "activity_type_id": activity_type.id,
+                            "summary": self.env._("Revisit (%s)", segment.name),
+                            "date_deadline": today + relativedelta(days=segment.revisit_days),
+                        }
+                    )
+        if vals_list:
+            Activity.with_context(mail_activity_quick_update=True).create(vals_list)

@@ -6,3 +6,5 @@ from . import test_points_service
 from . import test_loyalty_points
 from . import test_points_concurrency
 from . import test_i18n
+from . import test_rfm_service
+from . import test_grading

@@ -1,0 +1,42 @@
+from odoo import fields, models
+
+
+class RetailCustomerGrade(models.Model):
+    """RFM grade of a customer in a company, written in bulk by the regrade."""
+
+    _name = "retail.customer.grade"
+    _description = "Retail Customer Grade"
+    _order = "company_id, rfm_total desc, partner_id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    recency_days = fields.Integer("Days Since Last Purchase", readonly=True)
+    frequency = fields.Integer("Orders in Window", readonly=True)
+    monetary = fields.Monetary("Spend in Window", readonly=True)
+    order_count = fields.Integer("Orders", readonly=True)
+    lifetime_spend = fields.Monetary(readonly=True)
+    avg_basket = fields.Monetary("Average Basket", readonly=True)
+    median_interval = fields.Float("Usual Interval (days)", readonly=True, digits=(16, 1))
+    last_purchase = fields.Datetime(readonly=True)
+    r_score = fields.Integer("R", readonly=True, aggregator="avg")
+    f_score = fields.Integer("F", readonly=True, aggregator="avg")
+    m_score = fields.Integer("M", readonly=True, aggregator="avg")
+    rfm_total = fields.Integer("RFM Total", readonly=True, aggregator="avg")
+    rfm_code = fields.Char("RFM", readonly=True, index=True)
+    segment_id = fields.Many2one("retail.segment", readonly=True, index=True, ondelete="set null")
+    churn_risk = fields.Boolean(readonly=True, index=True)
+    graded_on = fields.Date(readonly=True)
+
+    _sql_constraints = [
+        (
+            "partner_company_unique",
+            "UNIQUE (partner_id, company_id)",
+            "A customer has one grade per company.",
+        ),
+    ]

@@ -1,0 +1,183 @@
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..services.rfm import SegmentRule, coverage
+
+
+class RetailSegment(models.Model):
+    _name = "retail.segment"
+    _description = "Retail Customer Segment"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True)
+    color = fields.Integer()
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        help="Leave empty to use the segment in every company.",
+    )
+    r_min = fields.Integer("Recency From", default=1)
+    r_max = fields.Integer("Recency To", default=5)
+    f_min = fields.Integer("Frequency From", default=1)
+    f_max = fields.Integer("Frequency To", default=5)
+    m_min = fields.Integer("Monetary From", default=1)
+    m_max = fields.Integer("Monetary To", default=5)
+    min_spend = fields.Float(
+        "Minimum Spend", help="Optional: spend in the analysis window at least this amount."
+    )
+    min_avg_basket = fields.Float("Minimum Average Basket")
+    max_avg_basket = fields.Float("Maximum Average Basket", help="0 means no maximum.")
+    revisit_days = fields.Integer(
+        "Revisit Every (days)",
+        help="Cadence of follow-up activities for the customers of this segment; 0 = none.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Follow-up Activity",
+        domain="[('res_model', 'in', (False, 'res.partner'))]",
+    )
+    churn_interval_days = fields.Integer(
+        "Usual Interval (days)",
+        default=60,
+        help="Usual days between purchases assumed for customers with fewer than 3 orders "
+        "when estimating churn risk.",
+    )
+    description = fields.Text(translate=True)
+    grade_count = fields.Integer(compute="_compute_grade_count", string="Customers")
+    coverage_report = fields.Html(compute="_compute_coverage_report", sanitize=False)
+
+    _sql_constraints = [
+        ("code_company_unique", "UNIQUE (code, company_id)", "Segment codes must be unique."),
+    ]
+
+    @api.constrains(
+        "r_min",
+        "r_max",
+        "f_min",
+        "f_max",
+        "m_min",
+        "m_max",
+        "revisit_days",
+        "churn_interval_days",
+        "min_spend",
+        "min_avg_basket",
+        "max_avg_basket",
+    )
+    def _check_ranges(self):
+        for segment in self:
+            for low, high, label in (
+                (segment.r_min, segment.r_max, self.env._("recency")),
+                (segment.f_min, segment.f_max, self.env._("frequency")),
+                (segment.m_min, segment.m_max, self.env._("monetary")),
+            ):
+                if not (1 <= low <= high <= 5):
+                    raise ValidationError(
+                        self.env._(
+                            "Segment %(segment)s: the %(score)s range must go from 1 to 5, "
+                            "with From not above To.",
+                            segment=segment.name,
+                            score=label,
+                        )
+                    )
+            if (
+                min(
+                    segment.revisit_days,
+                    segment.churn_interval_days,
+                    segment.min_spend,
+                    segment.min_avg_basket,
+                    segment.max_avg_basket,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._("Segment %s: days and amounts cannot be negative.", segment.name)
+                )
+            if segment.max_avg_basket and segment.max_avg_basket < segment.min_avg_basket:
+                raise ValidationError(
+                    self.env._(
+                        "Segment %s: the maximum average basket is below the minimum.", segment.name
+                    )
+                )
+
+    def _rule(self):
+        self.ensure_one()
+        return SegmentRule(
+            self.id,
+            self.sequence,
+            (self.r_min, self.r_max),
+            (self.f_min, self.f_max),
+            (self.m_min, self.m_max),
+            self.min_spend,
+            self.max_avg_basket,
+            self.min_avg_basket,
+        )
+
+    @api.model
+    def _segments_for(self, company):
+        return self.search(["|", ("company_id", "=", False), ("company_id", "=", company.id)])
+
+    @api.depends_context("company")
+    def _compute_grade_count(self):
+        data = self.env["retail.customer.grade"]._read_group(
+            [("segment_id", "in", self.ids), ("company_id", "=", self.env.company.id)],
+            ["segment_id"],
+            ["__count"],
+        )
+        counts = {segment.id: count for segment, count in data}
+        for segment in self:
+            segment.grade_count = counts.get(segment.id, 0)
+
+    @api.depends("r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "sequence", "active")
+    @api.depends_context("company")
+    def _compute_coverage_report(self):
+        segments = self._segments_for(self.env.company)
+        gaps, overlaps = coverage([s._rule() for s in segments])
+        names = {s.id: s.name for s in segments}
+        parts = []
+        if gaps:
+            parts.append(
+                Markup("<p><strong>%s</strong> %s</p>")
+                % (
+                    self.env._("No segment for %s score combinations (R-F-M):", len(gaps)),
+                    ", ".join(f"{r}{f}{m}" for r, f, m in gaps[:40])
+                    + (" …" if len(gaps) > 40 else ""),
+                )
+            )
+        else:
+            parts.append(
+                Markup("<p>%s</p>") % self.env._("Every R-F-M score combination has a segment.")
+            )
+        shadowed = {}
+        for combo, ids in overlaps.items():
+            shadowed.setdefault((ids[0], tuple(ids[1:])), []).append(combo)
+        if shadowed:
+            items = Markup("").join(
+                Markup("<li>%s</li>")
+                % self.env._(
+                    "%(winner)s wins over %(others)s for %(count)s combinations",
+                    winner=names[winner],
+                    others=", ".join(names[i] for i in others),
+                    count=len(combos),
+                )
+                for (winner, others), combos in shadowed.items()
+            )
+            parts.append(
+                Markup("<p>%s</p><ul>%s</ul>")
+                % (escape(self.env._("Overlaps (the first segment by sequence wins):")), items)
+            )
+        report = Markup("").join(parts)
+        for segment in self:
+            segment.coverage_report = report
+
+    def action_view_customers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "retail_customer_mgmt.retail_customer_grade_action"
+        )
+        action["domain"] = [("segment_id", "=", self.id)]
+        return action

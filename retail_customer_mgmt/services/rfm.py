@@ -1,0 +1,147 @@
+"""RFM scoring, segment matching and churn risk: pure rules.
+
+Scores are 1-5 by quintiles of the company's customers. Cut points are
+taken from the sorted values (nearest rank), and a customer's score is 1 +
+the number of cut points its value exceeds, so equal values always get
+equal scores whatever their order: ties are deterministic. Recency is
+reversed: fewer days since the last purchase is better.
+"""
+
+from dataclasses import dataclass
+from itertools import pairwise
+from statistics import median
+
+
+def quintile_cuts(values):
+    """The four cut points (20/40/60/80 %) of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return [0, 0, 0, 0]
+    n = len(ordered)
+    return [ordered[min(n - 1, max(0, -(-n * k // 5) - 1))] for k in (1, 2, 3, 4)]
+
+
+def score(value, cuts, reverse=False):
+    """Score 1-5 of ``value`` against quintile ``cuts``.
+
+    Normal: 1 + number of cuts strictly below ``value`` (higher is better).
+    Reverse (recency): 5 - number of cuts strictly below ``value``.
+    """
+    above = sum(1 for cut in cuts if value > cut)
+    return 5 - above if reverse else 1 + above
+
+
+@dataclass(frozen=True)
+class Metrics:
+    partner_id: int
+    recency_days: int
+    frequency: int
+    monetary: float
+    order_count: int = 0  # all time, for churn and average basket
+    lifetime_spend: float = 0.0
+    median_interval: float | None = None
+    last_purchase: object = None  # datetime of the last counted order
+
+
+@dataclass(frozen=True)
+class Cuts:
+    recency: tuple
+    frequency: tuple
+    monetary: tuple
+
+    @classmethod
+    def from_metrics(cls, metrics):
+        metrics = list(metrics)
+        return cls(
+            tuple(quintile_cuts([m.recency_days for m in metrics])),
+            tuple(quintile_cuts([m.frequency for m in metrics])),
+            tuple(quintile_cuts([m.monetary for m in metrics])),
+        )
+
+    def scores(self, metrics):
+        return (
+            score(metrics.recency_days, self.recency, reverse=True),
+            score(metrics.frequency, self.frequency),
+            score(metrics.monetary, self.monetary),
+        )
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    segment_id: int
+    sequence: int
+    r: tuple  # (min, max) inclusive
+    f: tuple
+    m: tuple
+    min_spend: float = 0.0
+    max_avg_basket: float = 0.0  # 0 = no condition
+    min_avg_basket: float = 0.0
+
+    def matches(self, r, f, m, spend=0.0, avg_basket=0.0):
+        if not (
+            self.r[0] <= r <= self.r[1]
+            and self.f[0] <= f <= self.f[1]
+            and self.m[0] <= m <= self.m[1]
+        ):
+            return False
+        if self.min_spend and spend < self.min_spend:
+            return False
+        if self.min_avg_basket and avg_basket < self.min_avg_basket:
+            return False
+        return not (self.max_avg_basket and avg_basket > self.max_avg_basket)
+
+
+def match_segment(rules, r, f, m, spend=0.0, avg_basket=0.0):
+    """First rule (by sequence, then id) that matches, or None."""
+    for rule in sorted(rules, key=lambda x: (x.sequence, x.segment_id)):
+        if rule.matches(r, f, m, spend, avg_basket):
+            return rule.segment_id
+    return None
+
+
+def coverage(rules):
+    """Score combinations no rule covers, and those covered by several.
+
+    Spend and basket conditions are ignored: a combination is "covered" when
+    a rule's score ranges contain it.
+
+    :return: (gaps, overlaps) where gaps is a list of (r, f, m) and overlaps a
+        dict (r, f, m) -> [segment ids in matching order]
+    """
+    gaps, overlaps = [], {}
+    ordered = sorted(rules, key=lambda x: (x.sequence, x.segment_id))
+    for r in range(1, 6):
+        for f in range(1, 6):
+            for m in range(1, 6):
+                hits = [
+                    rule.segment_id
+                    for rule in ordered
+                    if rule.r[0] <= r <= rule.r[1]
+                    and rule.f[0] <= f <= rule.f[1]
+                    and rule.m[0] <= m <= rule.m[1]
+                ]
+                if not hits:
+                    gaps.append((r, f, m))
+                elif len(hits) > 1:
+                    overlaps[(r, f, m)] = hits
+    return gaps, overlaps
+
+
+def median_interval(dates):
+    """Median number of days between consecutive purchase dates (None below 2)."""
+    ordered = sorted(dates)
+    gaps = [(b - a).days for a, b in pairwise(ordered)]
+    return float(median(gaps)) if gaps else None
+
+
+def churn_risk(days_since_last, order_count, own_interval, factor, default_interval):
+    """A customer is at risk when the time since their last purchase exceeds
+    ``factor`` times their usual interval: their own median interval when
+    they have 3 orders or more, else the segment's default interval.
+    """
+    if days_since_last is None or factor <= 0:
+        return False
+    interval = own_interval if order_count >= 3 and own_interval else default_interval
+    if not interval:
+        return False
+    return days_since_last > factor * interval
