@@ -10,6 +10,11 @@ class ResCompany(models.Model):
         string="Default Retail Follow-up User",
         help="Receives follow-up activities for customers without a salesperson.",
     )
+    retail_feedback_manager_id = fields.Many2one(
+        "res.users",
+        string="Feedback Escalation Manager",
+        help="Receives an activity when a feedback ticket's SLA is at risk or breached.",
+    )
     retail_loyalty_program_id = fields.Many2one(
         "loyalty.program",
         domain="[('program_type', '=', 'loyalty'), ('company_id', 'in', [id, False])]",

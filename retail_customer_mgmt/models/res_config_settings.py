@@ -32,6 +32,10 @@ class ResConfigSettings(models.TransientModel):
     )
     retail_churn_factor = fields.Float(related="company_id.retail_churn_factor", readonly=False)
 
+    retail_feedback_manager_id = fields.Many2one(
+        related="company_id.retail_feedback_manager_id", readonly=False
+    )
+
     def action_retail_regrade_now(self):
         self.ensure_one()
         return self.env["res.partner"].action_retail_regrade_now()

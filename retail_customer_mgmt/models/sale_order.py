@@ -1,10 +1,34 @@
 from collections import Counter
 
-from odoo import models
+from odoo import fields, models
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    retail_feedback_ids = fields.One2many("retail.feedback", "sale_order_id", string="Feedback")
+    retail_feedback_count = fields.Integer(compute="_compute_retail_feedback_count")
+
+    def _compute_retail_feedback_count(self):
+        data = dict(
+            self.env["retail.feedback"]._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.retail_feedback_count = data.get(order, 0)
+
+    def action_retail_view_feedback(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "retail_customer_mgmt.retail_feedback_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {
+            "default_sale_order_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
+        return action
 
     def action_confirm(self):
         res = super().action_confirm()

@@ -8,3 +8,4 @@ from . import test_points_concurrency
 from . import test_i18n
 from . import test_rfm_service
 from . import test_grading
+from . import test_feedback
