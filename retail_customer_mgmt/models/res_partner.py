@@ -804,10 +804,10 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id
         domain = [("partner_id", "child_of", partners.ids)]
         counts = {}
-        for partner, closed, ftype, count, rating in Feedback._read_group(
+        for partner, closed, ftype, count in Feedback._read_group(
             domain,
             ["partner_id", "is_closed", "feedback_type"],
-            ["__count", "rating_last_value:sum"],
+            ["__count"],
         ):
             key = partner.commercial_partner_id.id
             data = counts.setdefault(key, {"all": 0, "open": 0, "complaints": 0})
