@@ -743,22 +743,29 @@ class ResPartner(models.Model):
             | self.env["retail.segment"].union(*segments.values()).activity_type_id
         )
         Activity = self.env["mail.activity"].sudo()
-        existing = {
-            (row["res_id"], row["activity_type_id"][0])
-            for row in Activity.search_read(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", list(grades)),
-                    ("activity_type_id", "in", types.ids),
-                ],
-                ["res_id", "activity_type_id"],
+        # plain reads of a few columns for thousands of customers at once
+        Activity.flush_model(["res_model", "res_id", "activity_type_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT res_id, activity_type_id FROM mail_activity
+                WHERE res_model = 'res.partner' AND res_id = ANY(%s)
+                  AND activity_type_id = ANY(%s)""",
+                list(grades),
+                types.ids,
             )
-        }
+        )
+        existing = set(self.env.cr.fetchall())
+        self.flush_model(["user_id", "retail_consent_phone", "name"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, user_id, retail_consent_phone, name FROM res_partner "
+                "WHERE id = ANY(%s)",
+                list(grades),
+            )
+        )
         partners = {
-            row["id"]: row
-            for row in self.sudo().search_read(
-                [("id", "in", list(grades))], ["user_id", "retail_consent_phone", "name"]
-            )
+            pid: {"user_id": user_id, "retail_consent_phone": consent, "name": name}
+            for pid, user_id, consent, name in self.env.cr.fetchall()
         }
         today = fields.Date.context_today(self)
         default_user = company.retail_followup_user_id
@@ -768,7 +775,7 @@ class ResPartner(models.Model):
             partner = partners.get(partner_id)
             if not partner:
                 continue
-            user_id = partner["user_id"][0] if partner["user_id"] else default_user.id
+            user_id = partner["user_id"] or default_user.id
             if not user_id:
                 continue
             base = {"res_model_id": model_id, "res_id": partner_id, "user_id": user_id}
