@@ -13,3 +13,6 @@ from . import res_partner
 from . import sale_order
 from . import account_move
 from . import pos_order
+from . import product_template
+from . import stock_warehouse
+from . import retail_stock_alert

@@ -15,6 +15,16 @@ class ResCompany(models.Model):
         string="Feedback Escalation Manager",
         help="Receives an activity when a feedback ticket's SLA is at risk or breached.",
     )
+    retail_stock_alert_default = fields.Float(
+        string="Default Low-Stock Threshold",
+        help="Alert when a storable product's forecast falls below this quantity in a "
+        "warehouse, for products without reordering rule nor own threshold; 0 = no alert.",
+    )
+    retail_stock_horizon_days = fields.Integer(
+        string="Incoming Horizon (days)",
+        default=7,
+        help="Receipts expected within this many days count in the forecast.",
+    )
     retail_loyalty_program_id = fields.Many2one(
         "loyalty.program",
         domain="[('program_type', '=', 'loyalty'), ('company_id', 'in', [id, False])]",
@@ -65,6 +75,23 @@ class ResCompany(models.Model):
         help="A customer is at risk when the days since their last purchase exceed this "
         "factor times their usual interval between purchases.",
     )
+
+    @api.constrains("retail_stock_alert_default", "retail_stock_horizon_days")
+    def _check_retail_stock_settings(self):
+        for company in self:
+            if company.retail_stock_alert_default < 0 or company.retail_stock_horizon_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The low-stock threshold and the incoming horizon cannot be negative."
+                    )
+                )
+
+    def _retail_open_stock_alerts(self):
+        self.ensure_one()
+        return self.env["retail.stock.alert"].search(
+            [("company_id", "=", self.id), ("state", "=", "open")],
+            order="days_of_cover, forecast_qty",
+        )
 
     @api.constrains("retail_rfm_window_months", "retail_churn_factor")
     def _check_retail_grading_settings(self):

@@ -36,6 +36,13 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.retail_feedback_manager_id", readonly=False
     )
 
+    retail_stock_alert_default = fields.Float(
+        related="company_id.retail_stock_alert_default", readonly=False
+    )
+    retail_stock_horizon_days = fields.Integer(
+        related="company_id.retail_stock_horizon_days", readonly=False
+    )
+
     def action_retail_regrade_now(self):
         self.ensure_one()
         return self.env["res.partner"].action_retail_regrade_now()

@@ -9,3 +9,4 @@ from . import test_i18n
 from . import test_rfm_service
 from . import test_grading
 from . import test_feedback
+from . import test_stock_alerts

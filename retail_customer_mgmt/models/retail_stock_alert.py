@@ -1,0 +1,341 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..services.stock_alerts import decide
+
+_logger = logging.getLogger(__name__)
+
+
+class RetailStockAlert(models.Model):
+    _name = "retail.stock.alert"
+    _description = "Low-Stock Alert"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "state desc, days_of_cover, id"
+    _rec_name = "product_id"
+    _check_company_auto = True
+
+    product_id = fields.Many2one(
+        "product.product", required=True, index=True, ondelete="cascade", check_company=True
+    )
+    product_tmpl_id = fields.Many2one(related="product_id.product_tmpl_id", store=True)
+    warehouse_id = fields.Many2one(
+        "stock.warehouse", required=True, index=True, ondelete="cascade", check_company=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    state = fields.Selection(
+        [("open", "Open"), ("closed", "Closed")], default="open", required=True, index=True
+    )
+    forecast_qty = fields.Float("Forecast", digits="Product Unit of Measure", readonly=True)
+    threshold = fields.Float(digits="Product Unit of Measure", readonly=True)
+    threshold_source = fields.Selection(
+        [("orderpoint", "Reordering rule"), ("product", "Product"), ("company", "Company default")],
+        readonly=True,
+    )
+    daily_sales = fields.Float("Sold per Day (30 days)", readonly=True)
+    days_of_cover = fields.Float(
+        readonly=True,
+        help="Days the forecast lasts at the last 30 "
+        "days' pace; empty when the product did not sell.",
+    )
+    regular_customer_count = fields.Integer(
+        "Customers (90 days)",
+        readonly=True,
+        help="Distinct customers who bought the product in the last 90 days.",
+    )
+    orderpoint_id = fields.Many2one("stock.warehouse.orderpoint", readonly=True)
+    user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
+    opened_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    closed_at = fields.Datetime(readonly=True)
+    critical = fields.Boolean(compute="_compute_critical", search="_search_critical")
+
+    def init(self):
+        # one open alert per product and warehouse, enforced by the database
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS retail_stock_alert_open_unique "
+                "ON retail_stock_alert (product_id, warehouse_id) WHERE state = 'open'"
+            )
+        )
+
+    @api.depends("forecast_qty", "days_of_cover", "state")
+    def _compute_critical(self):
+        for alert in self:
+            alert.critical = alert.state == "open" and (
+                alert.forecast_qty <= 0 or (alert.days_of_cover and alert.days_of_cover < 3)
+            )
+
+    def _search_critical(self, operator, value):
+        domain = [
+            "&",
+            ("state", "=", "open"),
+            "|",
+            ("forecast_qty", "<=", 0),
+            "&",
+            ("days_of_cover", ">", 0),
+            ("days_of_cover", "<", 3),
+        ]
+        positive = (operator == "=") == bool(value)
+        return domain if positive else ["!", *domain]
+
+    # ------------------------------------------------------------------
+    # Scan: a constant number of queries for any number of products
+    # ------------------------------------------------------------------
+    def _scan_data(self, company, horizon_days):
+        cr = self.env.cr
+        for model in (
+            "stock.quant",
+            "stock.move",
+            "stock.warehouse.orderpoint",
+            "product.template",
+            "product.product",
+            "stock.location",
+        ):
+            self.env[model].flush_model()
+        now = fields.Datetime.now()
+        cr.execute(
+            SQL(
+                """SELECT q.product_id, l.warehouse_id, SUM(q.quantity - q.reserved_quantity)
+                 FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
+                WHERE l.usage = 'internal' AND l.warehouse_id IS NOT NULL
+                  AND q.company_id = %s
+             GROUP BY q.product_id, l.warehouse_id""",
+                company.id,
+            )
+        )
+        on_hand = {(p, w): qty for p, w, qty in cr.fetchall()}
+        cr.execute(
+            SQL(
+                """SELECT m.product_id, ld.warehouse_id, SUM(m.product_qty)
+                 FROM stock_move m
+                 JOIN stock_location ld ON ld.id = m.location_dest_id
+                 JOIN stock_location ls ON ls.id = m.location_id
+                WHERE m.state IN ('waiting', 'confirmed', 'partially_available', 'assigned')
+                  AND m.company_id = %s AND ld.usage = 'internal'
+                  AND ld.warehouse_id IS NOT NULL
+                  AND ls.warehouse_id IS DISTINCT FROM ld.warehouse_id
+                  AND m.date <= %s
+             GROUP BY m.product_id, ld.warehouse_id""",
+                company.id,
+                now + timedelta(days=horizon_days),
+            )
+        )
+        incoming = {(p, w): qty for p, w, qty in cr.fetchall()}
+        cr.execute(
+            SQL(
+                """SELECT product_id, warehouse_id, MAX(product_min_qty), MIN(id)
+                 FROM stock_warehouse_orderpoint
+                WHERE active AND company_id = %s
+             GROUP BY product_id, warehouse_id""",
+                company.id,
+            )
+        )
+        orderpoints = {(p, w): (qty, op) for p, w, qty, op in cr.fetchall()}
+        cr.execute(
+            SQL(
+                """SELECT m.product_id, ls.warehouse_id, SUM(m.product_qty)
+                 FROM stock_move m
+                 JOIN stock_location ls ON ls.id = m.location_id
+                 JOIN stock_location ld ON ld.id = m.location_dest_id
+                WHERE m.state = 'done' AND m.company_id = %s AND ld.usage = 'customer'
+                  AND ls.warehouse_id IS NOT NULL AND m.date >= %s
+             GROUP BY m.product_id, ls.warehouse_id""",
+                company.id,
+                now - timedelta(days=30),
+            )
+        )
+        sold = {(p, w): qty for p, w, qty in cr.fetchall()}
+        cr.execute(
+            SQL(
+                """SELECT pp.id, pt.retail_alert_below, (pt.responsible_id ->> %s)::int
+                 FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                WHERE pp.active AND pt.is_storable
+                  AND (pt.company_id IS NULL OR pt.company_id = %s)""",
+                str(company.id),
+                company.id,
+            )
+        )
+        products = {
+            p: (threshold or 0.0, responsible) for p, threshold, responsible in cr.fetchall()
+        }
+        return on_hand, incoming, orderpoints, sold, products
+
+    @api.model
+    def _scan(self, company):
+        """Open, update and close the low-stock alerts of ``company``."""
+        warehouses = self.env["stock.warehouse"].sudo().search([("company_id", "=", company.id)])
+        if not warehouses:
+            return self.browse()
+        on_hand, incoming, orderpoints, sold, products = self._scan_data(
+            company, company.retail_stock_horizon_days
+        )
+        default = company.retail_stock_alert_default
+        below = {}
+        for product_id, (product_threshold, responsible) in products.items():
+            if not (product_threshold or default) and not any(
+                (product_id, w.id) in orderpoints for w in warehouses
+            ):
+                continue
+            for warehouse in warehouses:
+                key = (product_id, warehouse.id)
+                orderpoint = orderpoints.get(key)
+                decision = decide(
+                    on_hand.get(key, 0.0),
+                    incoming.get(key, 0.0),
+                    orderpoint[0] if orderpoint else None,
+                    product_threshold,
+                    default,
+                    sold.get(key, 0.0),
+                )
+                if decision.below:
+                    below[key] = (
+                        decision,
+                        orderpoint[1] if orderpoint else False,
+                        responsible or warehouse.sudo().retail_responsible_id.id,
+                    )
+        Alert = self.sudo()
+        open_alerts = Alert.search([("company_id", "=", company.id), ("state", "=", "open")])
+        by_key = {(a.product_id.id, a.warehouse_id.id): a for a in open_alerts}
+        customers = self._regular_customers(company, {key[0] for key in below})
+        # close what is back above its threshold
+        to_close = open_alerts.filtered(lambda a: (a.product_id.id, a.warehouse_id.id) not in below)
+        to_close.write({"state": "closed", "closed_at": fields.Datetime.now()})
+        # update the open ones (the ORM flushes them as one UPDATE ... FROM VALUES)
+        new_vals = []
+        for key, (decision, orderpoint_id, user_id) in below.items():
+            values = {
+                "forecast_qty": decision.forecast,
+                "threshold": decision.threshold,
+                "threshold_source": decision.source,
+                "daily_sales": sold.get(key, 0.0) / 30.0,
+                "days_of_cover": decision.days_of_cover or 0.0,
+                "regular_customer_count": customers.get(key[0], 0),
+                "orderpoint_id": orderpoint_id,
+            }
+            alert = by_key.get(key)
+            if alert:
+                for fname, value in values.items():
+                    if alert[fname] != value:
+                        alert[fname] = value
+            else:
+                new_vals.append(
+                    {
+                        **values,
+                        "product_id": key[0],
+                        "warehouse_id": key[1],
+                        "company_id": company.id,
+                        "user_id": user_id,
+                    }
+                )
+        created = Alert.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
+            new_vals
+        )
+        created._schedule_activities()
+        self.env.flush_all()
+        _logger.info(
+            "Low-stock scan of %s: %s open, %s new, %s closed",
+            company.name,
+            len(below),
+            len(created),
+            len(to_close),
+        )
+        return created
+
+    def _regular_customers(self, company, product_ids):
+        """``{product id: distinct customers who bought it in 90 days}`` (one query)."""
+        if not product_ids:
+            return {}
+        since = fields.Datetime.now() - timedelta(days=90)
+        for model in ("sale.order.line", "sale.order", "pos.order.line", "pos.order"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT product_id, COUNT(DISTINCT partner) FROM (
+                   SELECT sol.product_id, p.commercial_partner_id AS partner
+                     FROM sale_order_line sol JOIN sale_order so ON so.id = sol.order_id
+                     JOIN res_partner p ON p.id = so.partner_id
+                    WHERE so.state = 'sale' AND so.company_id = %(company)s
+                      AND so.date_order >= %(since)s AND sol.product_id = ANY(%(products)s)
+                   UNION ALL
+                   SELECT pol.product_id, p.commercial_partner_id
+                     FROM pos_order_line pol JOIN pos_order po ON po.id = pol.order_id
+                     JOIN res_partner p ON p.id = po.partner_id
+                    WHERE po.state IN ('paid', 'done', 'invoiced') AND po.company_id = %(company)s
+                      AND po.date_order >= %(since)s AND pol.product_id = ANY(%(products)s)
+               ) s GROUP BY product_id""",
+                company=company.id,
+                since=since,
+                products=list(product_ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _schedule_activities(self):
+        activity_type = self.env.ref("retail_customer_mgmt.mail_activity_type_stock_alert")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": alert.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": alert.user_id.id,
+                    "summary": self.env._(
+                        "Low stock: %(product)s in %(warehouse)s",
+                        product=alert.product_id.display_name,
+                        warehouse=alert.warehouse_id.name,
+                    ),
+                    "date_deadline": today,
+                }
+                for alert in self
+                if alert.user_id
+            ]
+        )
+
+    @api.model
+    def _cron_retail_stock_scan(self):
+        for company in self.env["res.company"].search([]):
+            self._scan(company)
+
+    @api.model
+    def _cron_retail_stock_digest(self):
+        template = self.env.ref("retail_customer_mgmt.mail_template_stock_digest")
+        manager_group = self.env.ref("stock.group_stock_manager")
+        for company in self.env["res.company"].search([]):
+            if not self.search_count([("company_id", "=", company.id), ("state", "=", "open")]):
+                continue
+            managers = manager_group.users.filtered(
+                lambda u, c=company: c in u.company_ids and u.email and not u.share
+            )
+            for manager in managers:
+                template.with_context(retail_digest_user=manager.id).send_mail(
+                    company.id,
+                    email_values={"recipient_ids": [(6, 0, manager.partner_id.ids)]},
+                    email_layout_xmlid="mail.mail_notification_light",
+                )
+
+    def action_replenish(self):
+        """Replenish with Odoo's own reordering rules: use the warehouse's rule or
+        create one at the alert threshold, then open the replenishment view."""
+        self.ensure_one()
+        orderpoint = self.orderpoint_id
+        if not orderpoint:
+            orderpoint = self.env["stock.warehouse.orderpoint"].create(
+                {
+                    "product_id": self.product_id.id,
+                    "warehouse_id": self.warehouse_id.id,
+                    "location_id": self.warehouse_id.lot_stock_id.id,
+                    "company_id": self.company_id.id,
+                    "product_min_qty": self.threshold,
+                    "product_max_qty": self.threshold * 2,
+                    "trigger": "manual",
+                }
+            )
+            self.orderpoint_id = orderpoint
+        action = self.env["ir.actions.actions"]._for_xml_id("stock.action_orderpoint_replenish")
+        action["domain"] = [("id", "=", orderpoint.id)]
+        action["context"] = {"search_default_trigger": False}
+        return action
