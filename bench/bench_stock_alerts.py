@@ -1,0 +1,153 @@
+"""The low-stock scan at scale.
+
+Populates (once, committed) two companies directly in PostgreSQL: one with
+1,000 and one with 100,000 storable products, each with stock in the
+company's warehouse, incoming receipts and 30 days of deliveries. Then, in
+one run (rolled back): the bare SQL sum of quants per product, the scan of
+each company, their query counts (must be equal) and the scan/bare ratio.
+
+Usage: bin/bench stock_alerts [--products N]
+"""
+
+import argparse
+import json
+import time
+
+from common import odoo_env
+
+
+def populate(env, name, products):
+    company = env["res.company"].search([("name", "=", name)], limit=1)
+    if company:
+        return company, False
+    company = env["res.company"].create({"name": name})
+    company.retail_stock_alert_default = 5.0
+    warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    if not warehouse:
+        warehouse = env["stock.warehouse"].create(
+            {"name": name, "code": "BN", "company_id": company.id}
+        )
+    stock = warehouse.lot_stock_id.id
+    supplier = env.ref("stock.stock_location_suppliers").id
+    customer = env.ref("stock.stock_location_customers").id
+    uom = env.ref("uom.product_uom_unit").id
+    categ = env.ref("product.product_category_all").id
+    cr = env.cr
+    cr.execute(
+        """
+        WITH t AS (
+            INSERT INTO product_template (name, categ_id, uom_id, uom_po_id, type, is_storable,
+                                          sale_line_warn, service_tracking, tracking, active,
+                                          company_id, create_date, write_date)
+            SELECT jsonb_build_object('en_US', %(name)s || ' item ' || g), %(categ)s, %(uom)s,
+                   %(uom)s, 'consu', TRUE, 'no-message', 'no', 'none', TRUE, %(company)s,
+                   NOW(), NOW()
+              FROM generate_series(1, %(n)s) g
+            RETURNING id)
+        INSERT INTO product_product (product_tmpl_id, active, create_date, write_date)
+        SELECT id, TRUE, NOW(), NOW() FROM t
+        """,
+        {"name": name, "categ": categ, "uom": uom, "company": company.id, "n": products},
+    )
+    cr.execute(
+        """SELECT pp.id FROM product_product pp JOIN product_template pt
+                ON pt.id = pp.product_tmpl_id WHERE pt.company_id = %s""",
+        [company.id],
+    )
+    ids = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        """
+        INSERT INTO stock_quant (product_id, location_id, company_id, quantity,
+                                 reserved_quantity, in_date, create_date, write_date)
+        SELECT p, %(stock)s, %(company)s, floor(random() * 20), floor(random() * 2), NOW(),
+               NOW(), NOW()
+          FROM unnest(%(ids)s::int[]) p
+        """,
+        {"stock": stock, "company": company.id, "ids": ids},
+    )
+    # deliveries of the last 30 days (3 per product) and one receipt per 10 products
+    cr.execute(
+        """
+        INSERT INTO stock_move (name, company_id, product_id, product_uom, product_uom_qty,
+                                product_qty, quantity, location_id, location_dest_id,
+                                procure_method, state, date, create_date, write_date)
+        SELECT 'bench', %(company)s, p, %(uom)s, 1, 1, 1, %(stock)s, %(customer)s,
+               'make_to_stock', 'done', NOW() - (random() * 29 || ' days')::interval,
+               NOW(), NOW()
+          FROM unnest(%(ids)s::int[]) p, generate_series(1, 3)
+        UNION ALL
+        SELECT 'bench in', %(company)s, p, %(uom)s, 10, 10, 0, %(supplier)s, %(stock)s,
+               'make_to_stock', 'assigned', NOW() + interval '2 days', NOW(), NOW()
+          FROM unnest(%(ids)s::int[]) p WHERE p %% 10 = 0
+        """,
+        {
+            "company": company.id,
+            "uom": uom,
+            "stock": stock,
+            "customer": customer,
+            "supplier": supplier,
+            "ids": ids,
+        },
+    )
+    for table in ("stock_quant", "stock_move", "product_product", "product_template"):
+        cr.execute(f"ANALYZE {table}")
+    return company, True
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="retail_bench")
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    args = parser.parse_args()
+    out = {}
+    with odoo_env(args.db) as env:
+        start = time.perf_counter()
+        small, c1 = populate(env, "Stock Bench Small", args.small)
+        large, c2 = populate(env, "Stock Bench Large", args.products)
+        if c1 or c2:
+            env.cr.commit()  # pylint: disable=invalid-commit
+        out["populate_s"] = round(time.perf_counter() - start, 1)
+        Alert = env["retail.stock.alert"]
+        results = {}
+        for label, company in (("small", small), ("large", large)):
+            start = time.perf_counter()
+            env.cr.execute(
+                "SELECT product_id, SUM(quantity) FROM stock_quant WHERE company_id = %s "
+                "GROUP BY product_id",
+                [company.id],
+            )
+            env.cr.fetchall()
+            bare = time.perf_counter() - start
+            # first scan opens the alerts, the next one is the steady state
+            timings = []
+            for _run in range(2):
+                env.flush_all()
+                env.invalidate_all()
+                before = env.cr.sql_log_count
+                start = time.perf_counter()
+                Alert._scan(company)
+                env.flush_all()
+                timings.append((time.perf_counter() - start, env.cr.sql_log_count - before))
+            open_alerts = Alert.search_count(
+                [("company_id", "=", company.id), ("state", "=", "open")]
+            )
+            results[label] = {
+                "products": args.small if label == "small" else args.products,
+                "bare_quant_sum_s": round(bare, 3),
+                "first_scan_s": round(timings[0][0], 3),
+                "first_scan_queries": timings[0][1],
+                "scan_s": round(timings[1][0], 3),
+                "scan_queries": timings[1][1],
+                "scan_over_bare": round(timings[1][0] / bare, 1),
+                "open_alerts": open_alerts,
+            }
+        out.update(results)
+        out["equal_query_count_small_vs_large"] = (
+            results["small"]["scan_queries"] == results["large"]["scan_queries"]
+        )
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
