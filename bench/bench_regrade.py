@@ -56,7 +56,7 @@ def populate(env, customers, orders):
                                 amount_total, amount_untaxed, currency_rate, create_date,
                                 write_date)
         SELECT 'BENCH/' || g, %(company)s, p, p, p, 'direct', 'sale',
-               NOW() - (random() * 1095 || ' days')::interval,
+               NOW() - make_interval(secs => random() * 1095 * 86400),
                round((5 + random() * 500)::numeric, 2), 0, 1, NOW(), NOW()
           FROM (SELECT g, %(first)s + floor(power(random(), 1.6) * (%(n)s))::int AS p
                   FROM generate_series(1, %(orders)s) g) s

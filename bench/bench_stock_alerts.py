@@ -72,7 +72,7 @@ def populate(env, name, products):
                                 product_qty, quantity, location_id, location_dest_id,
                                 procure_method, state, date, create_date, write_date)
         SELECT 'bench', %(company)s, p, %(uom)s, 1, 1, 1, %(stock)s, %(customer)s,
-               'make_to_stock', 'done', NOW() - (random() * 29 || ' days')::interval,
+               'make_to_stock', 'done', NOW() - make_interval(secs => random() * 29 * 86400),
                NOW(), NOW()
           FROM unnest(%(ids)s::int[]) p, generate_series(1, 3)
         UNION ALL

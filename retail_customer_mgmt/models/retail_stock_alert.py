@@ -196,42 +196,94 @@ class RetailStockAlert(models.Model):
                         responsible or warehouse.sudo().retail_responsible_id.id,
                     )
         Alert = self.sudo()
-        open_alerts = Alert.search([("company_id", "=", company.id), ("state", "=", "open")])
-        by_key = {(a.product_id.id, a.warehouse_id.id): a for a in open_alerts}
         customers = self._regular_customers(company, {key[0] for key in below})
-        # close what is back above its threshold
-        to_close = open_alerts.filtered(lambda a: (a.product_id.id, a.warehouse_id.id) not in below)
-        to_close.write({"state": "closed", "closed_at": fields.Datetime.now()})
-        # update the open ones (the ORM flushes them as one UPDATE ... FROM VALUES)
-        new_vals = []
-        for key, (decision, orderpoint_id, user_id) in below.items():
-            values = {
-                "forecast_qty": decision.forecast,
-                "threshold": decision.threshold,
-                "threshold_source": decision.source,
-                "daily_sales": sold.get(key, 0.0) / 30.0,
-                "days_of_cover": decision.days_of_cover or 0.0,
-                "regular_customer_count": customers.get(key[0], 0),
-                "orderpoint_id": orderpoint_id,
-            }
-            alert = by_key.get(key)
-            if alert:
-                for fname, value in values.items():
-                    if alert[fname] != value:
-                        alert[fname] = value
-            else:
-                new_vals.append(
-                    {
-                        **values,
-                        "product_id": key[0],
-                        "warehouse_id": key[1],
-                        "company_id": company.id,
-                        "user_id": user_id,
-                    }
-                )
-        created = Alert.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
-            new_vals
+        now = fields.Datetime.now()
+        # open alerts: one plain read, whatever their number
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, product_id, warehouse_id FROM retail_stock_alert "
+                "WHERE company_id = %s AND state = 'open'",
+                company.id,
+            )
         )
+        by_key = {(p, w): alert_id for alert_id, p, w in self.env.cr.fetchall()}
+        to_close = [alert_id for key, alert_id in by_key.items() if key not in below]
+        rows = []
+        for key, (decision, orderpoint_id, user_id) in below.items():
+            rows.append(
+                (
+                    by_key.get(key),
+                    key[0],
+                    key[1],
+                    decision.forecast,
+                    decision.threshold,
+                    decision.source,
+                    sold.get(key, 0.0) / 30.0,
+                    decision.days_of_cover or 0.0,
+                    customers.get(key[0], 0),
+                    orderpoint_id or None,
+                    user_id or None,
+                )
+            )
+        columns = list(zip(*rows, strict=True)) if rows else [[]] * 11
+        arrays = SQL(
+            """unnest(%s::int[], %s::int[], %s::int[], %s::float8[], %s::float8[],
+                      %s::varchar[], %s::float8[], %s::float8[], %s::int[], %s::int[],
+                      %s::int[])
+               AS v(id, product_id, warehouse_id, forecast, threshold, source, daily,
+                    cover, customers, orderpoint_id, user_id)""",
+            *[list(column) for column in columns],
+        )
+        # close what is back above its threshold, update the others: one query each
+        self.env.cr.execute(
+            SQL(
+                "UPDATE retail_stock_alert SET state = 'closed', closed_at = %s, write_date = %s, "
+                "write_uid = %s WHERE id = ANY(%s)",
+                now,
+                now,
+                self.env.uid,
+                to_close,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE retail_stock_alert a
+                  SET forecast_qty = v.forecast, threshold = v.threshold,
+                      threshold_source = v.source, daily_sales = v.daily,
+                      days_of_cover = v.cover, regular_customer_count = v.customers,
+                      orderpoint_id = v.orderpoint_id, write_date = %s, write_uid = %s
+                 FROM %s
+                WHERE a.id = v.id""",
+                now,
+                self.env.uid,
+                arrays,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO retail_stock_alert (
+                   product_id, product_tmpl_id, warehouse_id, company_id, state, forecast_qty,
+                   threshold, threshold_source, daily_sales, days_of_cover,
+                   regular_customer_count, orderpoint_id, user_id, opened_at,
+                   create_uid, create_date, write_uid, write_date)
+               SELECT v.product_id, pp.product_tmpl_id, v.warehouse_id, %s, 'open', v.forecast,
+                      v.threshold, v.source, v.daily, v.cover, v.customers, v.orderpoint_id,
+                      v.user_id, %s, %s, %s, %s, %s
+                 FROM %s JOIN product_product pp ON pp.id = v.product_id
+                WHERE v.id IS NULL
+               RETURNING id""",
+                company.id,
+                now,
+                self.env.uid,
+                now,
+                self.env.uid,
+                now,
+                arrays,
+            )
+        )
+        created = Alert.browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_model()
         created._schedule_activities()
         self.env.flush_all()
         _logger.info(
