@@ -219,3 +219,20 @@ class TestStockAlerts(RetailCommon):
         queries()  # the new products open alerts once
         large = queries()
         self.assertEqual(small, large)
+
+    def test_daily_digest_to_stock_managers(self):
+        manager = self._retail_user("alert_manager", "stock.group_stock_manager")
+        manager.email = "stock.manager@example.cn"
+        self.Alert._scan(self.company)
+        self.Alert._cron_retail_stock_digest()
+        mail = self.env["mail.mail"].search([("recipient_ids", "in", manager.partner_id.ids)])
+        self.assertEqual(len(mail), 1)
+        self.assertIn("low-stock alerts", mail.subject)
+        body = mail.body_html
+        alerts = self.company._retail_open_stock_alerts()
+        table = body[body.index("most urgent first") :]
+        # each row has two left-aligned cells (product, warehouse)
+        self.assertEqual(table.count('<td style="padding: 4px;"'), 2 * len(alerts))
+        self.assertIn("Jasmine tea", body)
+        covers = alerts.mapped("days_of_cover")
+        self.assertEqual(covers, sorted(covers), "most urgent (fewest days of cover) first")
