@@ -44,6 +44,20 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return self.amount_total / (self.currency_rate or 1.0)
 
+    def _retail_cancel_generations(self):
+        """``Counter({order id: cancellations of its points})`` in one query."""
+        History = self.env["loyalty.history"].sudo()
+        return Counter(
+            {
+                order.id: count
+                for order, count in History._read_group(
+                    [("retail_sale_order_id", "in", self.ids), ("retail_kind", "=", "cancel")],
+                    ["retail_sale_order_id"],
+                    ["__count"],
+                )
+            }
+        )
+
     def _retail_earn_points(self):
         """Credit the customer's retail card for confirmed orders (trigger 'confirm')."""
         if self.env.context.get("retail_no_points"):
@@ -54,18 +68,8 @@ class SaleOrder(models.Model):
         if not orders:
             return
         # An order cancelled and confirmed again earns again: the key counts
-        # the earnings already cancelled (one read_group for all orders).
-        History = self.env["loyalty.history"].sudo()
-        cancelled = Counter(
-            {
-                order.id: count
-                for order, count in History._read_group(
-                    [("retail_sale_order_id", "in", orders.ids), ("retail_kind", "=", "cancel")],
-                    ["retail_sale_order_id"],
-                    ["__count"],
-                )
-            }
-        )
+        # the earnings already cancelled.
+        cancelled = orders._retail_cancel_generations()
         Card = self.env["loyalty.card"]
         for company, company_orders in orders.grouped("company_id").items():
             Card._retail_earn(
@@ -89,17 +93,7 @@ class SaleOrder(models.Model):
         if self.env.context.get("retail_no_points"):
             return
         Card = self.env["loyalty.card"]
-        History = self.env["loyalty.history"].sudo()
-        generation = Counter(
-            {
-                order.id: count
-                for order, count in History._read_group(
-                    [("retail_sale_order_id", "in", self.ids), ("retail_kind", "=", "cancel")],
-                    ["retail_sale_order_id"],
-                    ["__count"],
-                )
-            }
-        )
+        generation = self._retail_cancel_generations()
         Card._retail_take_back(
             [
                 {
