@@ -70,3 +70,96 @@ class PosOrder(models.Model):
                     )
             Card._retail_take_back(requests)
             company_orders.partner_id._retail_update_tiers(company)
+
+    # ------------------------------------------------------------------
+    # Redemption of retail points from the POS: computed on the server
+    # ------------------------------------------------------------------
+    def _retail_programs(self):
+        return self.env["res.company"].sudo().search([]).retail_loyalty_program_id
+
+    def confirm_coupon_programs(self, coupon_data):
+        """The POS client sends the points it computed for each card. For the
+        retail program the client is not trusted: earning is done on payment
+        by the server, and the points spent are the cost of the reward lines
+        of this order, written once per order and card in the retail ledger.
+        """
+        retail_programs = self._retail_programs()
+        coupon_data = {int(k): v for k, v in coupon_data.items()}
+        retail = {
+            k: v for k, v in coupon_data.items() if v.get("program_id") in retail_programs.ids
+        }
+        others = {k: v for k, v in coupon_data.items() if k not in retail}
+        result = (
+            super().confirm_coupon_programs(others)
+            if others
+            else {
+                "coupon_updates": [],
+                "program_updates": [],
+                "new_coupon_info": [],
+                "coupon_report": {},
+            }
+        )
+        if retail:
+            result["coupon_updates"] += self._retail_redeem(retail)
+        return result
+
+    def _retail_redeem(self, retail_data):
+        self.ensure_one()
+        Card = self.env["loyalty.card"]
+        updates = []
+        vals_list = []
+        for card_key, values in retail_data.items():
+            card = Card.sudo().browse(int(values.get("coupon_id") or card_key)).exists()
+            if (
+                not card
+                or card.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id
+            ):
+                continue  # a retail card is only spent by its own customer
+            codes = values.get("line_codes") or []
+            lines = self.lines.filtered(
+                lambda line, codes=codes, program=card.program_id: (
+                    line.reward_identifier_code in codes and line.reward_id.program_id == program
+                )
+            )
+            lines.coupon_id = card
+            cost = sum(lines.mapped("points_cost"))
+            if cost > 0:
+                vals_list.append(
+                    {
+                        "card_id": card.id,
+                        "description": self.env._("Shop order %s: points spent", self.name),
+                        "used": cost,
+                        "retail_pos_order_id": self.id,
+                        "retail_key": f"redeem:pos.order:{self._retail_order_key()}:{card.id}",
+                        "order_model": self._name,
+                        "order_id": self.id,
+                    }
+                )
+            updates.append({"card": card, "old_id": card_key})
+        Card._retail_post(vals_list)
+        return [
+            {
+                "old_id": update["old_id"],
+                "id": update["card"].id,
+                "points": update["card"].points,
+                "code": update["card"].code,
+                "program_id": update["card"].program_id.id,
+                "partner_id": update["card"].partner_id.id,
+            }
+            for update in updates
+        ]
+
+    def add_loyalty_history_lines(self, coupon_data, coupon_updates):
+        """Retail cards already have their ledger lines (see confirm_coupon_programs)."""
+        retail_cards = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("id", "in", [int(c["card_id"]) for c in coupon_data if int(c["card_id"]) > 0]),
+                    ("program_id", "in", self._retail_programs().ids),
+                ]
+            )
+        )
+        coupon_data = [c for c in coupon_data if int(c["card_id"]) not in retail_cards.ids]
+        return super().add_loyalty_history_lines(coupon_data, coupon_updates)

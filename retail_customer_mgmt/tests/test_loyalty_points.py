@@ -2,7 +2,7 @@ from datetime import datetime
 
 import psycopg2
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
@@ -446,3 +446,76 @@ class TestPointsExpiryAndAdjustments(RetailLoyaltyCommon):
         )
         action = self.Card.action_retail_check_ledger()
         self.assertEqual(action["domain"], [("id", "in", [card.id])])
+
+
+@tagged("post_install", "-at_install")
+class TestPosRedemption(RetailLoyaltyCommon):
+    """The POS client's point figures are not trusted for the retail program."""
+
+    def _order_with_reward(self, partner, cost, code="reward-1"):
+        order = self._pos(partner, 40.0, "2026-11-02 10:00:00", pay=False)
+        reward = self.program.reward_ids[:1]
+        order.write(
+            {
+                "lines": [
+                    Command.create(
+                        {
+                            "product_id": reward.discount_line_product_id.id,
+                            "price_unit": -cost * 0.01,
+                            "qty": 1.0,
+                            "price_subtotal": -cost * 0.01,
+                            "price_subtotal_incl": -cost * 0.01,
+                            "is_reward_line": True,
+                            "reward_id": reward.id,
+                            "points_cost": cost,
+                            "reward_identifier_code": code,
+                        }
+                    )
+                ]
+            }
+        )
+        return order
+
+    def test_tampered_client_points_and_retries(self):
+        partner = self.env["res.partner"].create({"name": "Tamper Tang"})
+        self._pos(partner, 300.0, "2026-11-01 10:00:00")
+        card = self._card(partner)
+        self.assertEqual(card.points, 300.0)
+        order = self._order_with_reward(partner, 120.0)
+        tampered = {
+            str(card.id): {
+                "points": 5000,
+                "program_id": self.program.id,
+                "coupon_id": card.id,
+                "line_codes": ["reward-1"],
+            }
+        }
+        result = order.confirm_coupon_programs(tampered)
+        self.assertEqual(card.points, 180.0, "only the server-computed reward cost is spent")
+        self.assertEqual(result["coupon_updates"][0]["points"], 180.0)
+        order.confirm_coupon_programs(tampered)  # the client retries
+        self.assertEqual(card.points, 180.0)
+        order.add_loyalty_history_lines(
+            [{"order_id": order.id, "card_id": card.id, "won": 5000, "spent": 0}], []
+        )
+        self.assertFalse(card.history_ids.filtered(lambda h: h.issued == 5000))
+        self.assertEqual(order.lines.filtered("is_reward_line").coupon_id, card)
+        self.assertLedgerBalanced()
+
+    def test_cannot_spend_someone_elses_card(self):
+        owner = self.env["res.partner"].create({"name": "Owner Ou"})
+        thief = self.env["res.partner"].create({"name": "Other Ow"})
+        self._pos(owner, 100.0, "2026-11-01 10:00:00")
+        card = self._card(owner)
+        order = self._order_with_reward(thief, 50.0)
+        order.confirm_coupon_programs(
+            {
+                str(card.id): {
+                    "points": -50,
+                    "program_id": self.program.id,
+                    "coupon_id": card.id,
+                    "line_codes": ["reward-1"],
+                }
+            }
+        )
+        self.assertEqual(card.points, 100.0)
