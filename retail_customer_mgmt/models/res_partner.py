@@ -205,6 +205,17 @@ class ResPartner(models.Model):
         help="Average rating (1-5) the customer gave to closed tickets.",
     )
 
+    # What cashiers see in the POS (no PII, no figures beyond the loyalty
+    # status): computed as superuser for POS users without retail rights.
+    retail_pos_tier = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
+    retail_pos_tier_color = fields.Integer(compute="_compute_retail_pos_status", compute_sudo=True)
+    retail_pos_points = fields.Float(compute="_compute_retail_pos_status", compute_sudo=True)
+    retail_pos_points_expiring = fields.Float(
+        compute="_compute_retail_pos_status", compute_sudo=True
+    )
+    retail_pos_segment = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
+    retail_pos_churn_risk = fields.Boolean(compute="_compute_retail_pos_status", compute_sudo=True)
+
     # ------------------------------------------------------------------
     # Constraints and consent dates
     # ------------------------------------------------------------------
@@ -543,7 +554,9 @@ class ResPartner(models.Model):
         date_from = fields.Datetime.now() - relativedelta(months=company.retail_tier_window_months)
         spends = partners._retail_rolling_spend(company, date_from)
         today = fields.Date.context_today(self)
-        writes = defaultdict(lambda: self.env["res.partner"])
+        # same environment as the partners: superuser (cashiers update tiers
+        # through their sales) and the company whose tier is decided
+        writes = defaultdict(partners.browse)
         changes = {}
         for partner in partners:
             current = partner.retail_tier_id
@@ -847,3 +860,29 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Point of Sale
+    # ------------------------------------------------------------------
+    @api.depends_context("company")
+    def _compute_retail_pos_status(self):
+        for partner in self:
+            tier = partner.commercial_partner_id.retail_tier_id
+            partner.retail_pos_tier = tier.name or False
+            partner.retail_pos_tier_color = tier.color
+            partner.retail_pos_points = partner.retail_points
+            partner.retail_pos_points_expiring = partner.retail_points_expiring
+            partner.retail_pos_segment = partner.retail_segment_id.name or False
+            partner.retail_pos_churn_risk = partner.retail_churn_risk
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        # loaded with the customers Odoo already limits for large databases
+        return super()._load_pos_data_fields(config_id) + [
+            "retail_pos_tier",
+            "retail_pos_tier_color",
+            "retail_pos_points",
+            "retail_pos_points_expiring",
+            "retail_pos_segment",
+            "retail_pos_churn_risk",
+        ]

@@ -10,3 +10,4 @@ from . import test_rfm_service
 from . import test_grading
 from . import test_feedback
 from . import test_stock_alerts
+from . import test_pos_sync

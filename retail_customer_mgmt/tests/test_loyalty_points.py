@@ -273,6 +273,23 @@ class TestTiers(RetailLoyaltyCommon):
             "the Gold pricelist went with the Gold tier",
         )
 
+    def test_tier_is_decided_per_company(self):
+        Tier = self.env["retail.tier"]
+        Tier.search([("company_id", "=", self.company_2.id)]).active = False
+        Tier.create(
+            {"name": "Bronze", "sequence": 1, "min_spend": 0, "company_id": self.company_2.id}
+        )
+        vip = Tier.create(
+            {"name": "VIP", "sequence": 2, "min_spend": 1000, "company_id": self.company_2.id}
+        )
+        partner = self.env["res.partner"].create({"name": "Two Shops Tu"})
+        self._sale(partner, 1500.0, "2026-11-01 10:00:00", company=self.company_2)
+        self.assertEqual(partner.with_company(self.company_2).retail_tier_id, vip)
+        self.assertFalse(
+            partner.with_company(self.company_1).retail_tier_id,
+            "no purchase, no tier in the other company",
+        )
+
     def test_thresholds_must_increase(self):
         with self.assertRaisesMessage(ValidationError, "must increase"):
             self.env["retail.tier"].create(
