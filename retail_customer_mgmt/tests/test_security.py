@@ -69,3 +69,27 @@ class TestRetailSecurity(RetailCommon):
             "retail_admin", "base.group_system,retail_customer_mgmt.group_retail_manager"
         )
         self.assertIn(settings_menu.id, Menu.with_user(admin)._visible_menu_ids())
+
+    def test_every_module_model_is_secured(self):
+        """Each model of the module has access rights for the retail groups and,
+        when it holds a company, a multi-company record rule."""
+        own = self.env["ir.model"].search(
+            [("model", "=like", "retail.%"), ("transient", "=", False)]
+        )
+        self.assertGreaterEqual(len(own), 8)
+        user_group = self.env.ref("retail_customer_mgmt.group_retail_user")
+        manager_group = self.env.ref("retail_customer_mgmt.group_retail_manager")
+        for model in own:
+            groups = model.access_ids.group_id
+            self.assertIn(user_group, groups, model.model)
+            self.assertIn(manager_group, groups, model.model)
+            if "company_id" in self.env[model.model]._fields:
+                self.assertTrue(
+                    model.rule_ids.filtered(lambda r: "company_ids" in (r.domain_force or "")),
+                    f"{model.model} has no multi-company rule",
+                )
+        portal = self._retail_user("sec_portal", "base.group_portal")
+        for model in own:
+            self.assertFalse(
+                self.env[model.model].with_user(portal).has_access("read"), model.model
+            )
