@@ -234,3 +234,18 @@ class TestFeedback(RetailCommon):
         self.assertEqual(order.retail_feedback_count, 1)
         action = self.customer.action_retail_view_feedback()
         self.assertEqual(self.Feedback.search_count(action["domain"]), 1)
+
+    def test_return_request_opens_odoo_return_wizard(self):
+        order = self._sale(self.customer, 80.0, "2026-11-01 10:00:00")
+        ticket = self._ticket(sale_order_id=order.id, feedback_type="return")
+        with self.assertRaisesMessage(ValidationError, "no delivered sales order"):
+            ticket.action_create_return()
+        picking = order.picking_ids
+        self.assertTrue(picking, "the sales order has a delivery")
+        picking.move_ids.quantity = 1.0
+        picking.move_ids.picked = True
+        picking.button_validate()
+        action = ticket.action_create_return()
+        self.assertEqual(action["res_model"], "stock.return.picking")
+        wizard = self.env["stock.return.picking"].with_context(action["context"]).create({})
+        self.assertEqual(wizard.picking_id, picking)
