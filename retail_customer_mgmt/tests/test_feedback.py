@@ -247,5 +247,5 @@ class TestFeedback(RetailCommon):
         picking.button_validate()
         action = ticket.action_create_return()
         self.assertEqual(action["res_model"], "stock.return.picking")
-        wizard = self.env["stock.return.picking"].with_context(action["context"]).create({})
+        wizard = self.env["stock.return.picking"].with_context(**action["context"]).create({})
         self.assertEqual(wizard.picking_id, picking)
