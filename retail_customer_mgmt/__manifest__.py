@@ -1,7 +1,7 @@
 {
     "name": "Retail Customer Management",
     "summary": "Retail customer profiles, loyalty tiers and points, RFM grading, "
-    "exception orders, feedback tickets and POS screens for shops and chains",
+    "feedback tickets and low-stock alerts for shops and chains",
     "version": "18.0.1.0.0",
     "category": "Sales/Retail",
     "license": "LGPL-3",

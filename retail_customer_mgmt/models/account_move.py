@@ -10,16 +10,19 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         if self.env.context.get("retail_no_points"):
             return posted
-        posted.filtered(lambda m: m.move_type == "out_refund")._retail_take_back_points()
+        # sudo: whoever posts the credit note (an accountant) updates the
+        # customer's points, which needs reading the sales orders it refunds
+        posted.filtered(lambda m: m.move_type == "out_refund").sudo()._retail_take_back_points()
         return posted
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         if self.env.context.get("retail_no_points"):
             return res
+        # sudo: the payment may be registered by an accountant without sales rights
         self.filtered(
             lambda m: m.move_type == "out_invoice" and m.company_id.retail_points_trigger == "paid"
-        )._retail_earn_points()
+        ).sudo()._retail_earn_points()
         return res
 
     def _retail_sale_amounts(self):
