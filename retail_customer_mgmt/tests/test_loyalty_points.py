@@ -163,6 +163,24 @@ class TestPointsEarning(RetailLoyaltyCommon):
         self.assertEqual(card.points, -250.0 + 450.0 - 450.0)
         self.assertLedgerBalanced()
 
+    def test_credit_note_posted_by_an_accountant(self):
+        accountant = self._retail_user("points_accountant", "account.group_account_invoice")
+        partner = self.env["res.partner"].create({"name": "Account Ai"})
+        order = self._sale(partner, 200.0, "2026-11-01 10:00:00")
+        invoice = order._create_invoices()
+        invoice.action_post()
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_user(accountant)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "returned"})
+        )
+        reversal.refund_moves()
+        credit_note = invoice.reversal_move_ids
+        credit_note.with_user(accountant).action_post()
+        self.assertEqual(self._card(partner).points, 0.0, "the whole order was refunded")
+        self.assertLedgerBalanced()
+
     def test_pos_order_earns_once_and_refund_takes_back(self):
         partner = self.env["res.partner"].create({"name": "Shop Shi"})
         order = self._pos(partner, 80.0, "2026-11-01 10:00:00")
