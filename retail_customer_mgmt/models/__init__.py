@@ -16,3 +16,4 @@ from . import pos_order
 from . import product_template
 from . import stock_warehouse
 from . import retail_stock_alert
+from . import retail_order_exception

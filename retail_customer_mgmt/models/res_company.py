@@ -25,6 +25,12 @@ class ResCompany(models.Model):
         default=7,
         help="Receipts expected within this many days count in the forecast.",
     )
+    retail_exception_amount_factor = fields.Float(
+        string="Abnormal Order Factor",
+        default=5.0,
+        help="An order above this many times the customer's usual basket opens an "
+        "'abnormal order' exception; 0 = no check.",
+    )
     retail_loyalty_program_id = fields.Many2one(
         "loyalty.program",
         domain="[('program_type', '=', 'loyalty'), ('company_id', 'in', [id, False])]",
@@ -76,9 +82,13 @@ class ResCompany(models.Model):
         "factor times their usual interval between purchases.",
     )
 
-    @api.constrains("retail_stock_alert_default", "retail_stock_horizon_days")
+    @api.constrains(
+        "retail_stock_alert_default", "retail_stock_horizon_days", "retail_exception_amount_factor"
+    )
     def _check_retail_stock_settings(self):
         for company in self:
+            if company.retail_exception_amount_factor < 0:
+                raise ValidationError(self.env._("The abnormal order factor cannot be negative."))
             if company.retail_stock_alert_default < 0 or company.retail_stock_horizon_days < 0:
                 raise ValidationError(
                     self.env._(

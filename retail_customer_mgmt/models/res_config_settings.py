@@ -43,6 +43,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.retail_stock_horizon_days", readonly=False
     )
 
+    retail_exception_amount_factor = fields.Float(
+        related="company_id.retail_exception_amount_factor", readonly=False
+    )
+
     def action_retail_regrade_now(self):
         self.ensure_one()
         return self.env["res.partner"].action_retail_regrade_now()

@@ -30,9 +30,39 @@ class SaleOrder(models.Model):
         }
         return action
 
+    retail_exception_ids = fields.One2many(
+        "retail.order.exception", "sale_order_id", string="Exceptions"
+    )
+    retail_exception_count = fields.Integer(compute="_compute_retail_exception_count")
+
+    def _compute_retail_exception_count(self):
+        data = dict(
+            self.env["retail.order.exception"]._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.retail_exception_count = data.get(order, 0)
+
+    def action_retail_view_exceptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "retail_customer_mgmt.retail_order_exception_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {
+            "default_sale_order_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
+        return action
+
     def action_confirm(self):
         res = super().action_confirm()
         self._retail_earn_points()
+        # sudo: salespeople confirm orders; the exceptions are opened for them
+        Exception_ = self.env["retail.order.exception"].sudo()
+        Exception_._detect(self)
+        Exception_._detect_abnormal(self)
         return res
 
     def _action_cancel(self):

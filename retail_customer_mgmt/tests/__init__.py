@@ -11,3 +11,4 @@ from . import test_grading
 from . import test_feedback
 from . import test_stock_alerts
 from . import test_pos_sync
+from . import test_order_exceptions

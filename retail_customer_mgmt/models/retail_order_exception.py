@@ -1,0 +1,333 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+EXCEPTION_TYPES = [
+    ("stock", "Not Enough Stock"),
+    ("late", "Late Delivery"),
+    ("abnormal", "Abnormal Order"),
+    ("address", "Missing Address or Contact"),
+]
+OPEN_STATES = ("new", "notified", "in_progress")
+# exceptions whose cause the scan can see disappear
+AUTO_CLOSING = ("stock", "late", "address")
+
+
+class RetailOrderException(models.Model):
+    _name = "retail.order.exception"
+    _description = "Exception Order"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "state_rank, deadline, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True, check_company=True)
+    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True)
+    picking_id = fields.Many2one("stock.picking", string="Delivery", check_company=True)
+    exception_type = fields.Selection(EXCEPTION_TYPES, string="Type", required=True, tracking=True)
+    detail = fields.Text(readonly=True)
+    detected_on = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    deadline = fields.Date(
+        default=lambda self: fields.Date.add(fields.Date.context_today(self), days=2)
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", tracking=True, default=lambda self: self.env.user
+    )
+    state = fields.Selection(
+        [
+            ("new", "New"),
+            ("notified", "Customer Notified"),
+            ("in_progress", "In Progress"),
+            ("resolved", "Resolved"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="new",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    state_rank = fields.Integer(compute="_compute_state_rank", store=True)
+    notified_on = fields.Datetime(readonly=True)
+    resolution = fields.Selection(
+        [
+            ("wait", "Wait for Restock"),
+            ("cancel", "Cancel Order"),
+            ("compensation", "Compensation Points"),
+            ("auto", "Cause Disappeared"),
+        ],
+        readonly=True,
+        tracking=True,
+    )
+    resolution_note = fields.Text()
+    promised_date = fields.Date("New Promised Date")
+    compensation_points = fields.Float()
+
+    def init(self):
+        # never two open exceptions of the same type for the same order
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS retail_order_exception_open_unique "
+                "ON retail_order_exception (sale_order_id, exception_type) "
+                "WHERE state IN ('new', 'notified', 'in_progress')"
+            )
+        )
+
+    @api.depends("state")
+    def _compute_state_rank(self):
+        ranks = {"new": 0, "notified": 1, "in_progress": 2, "resolved": 3, "cancelled": 4}
+        for exception in self:
+            exception.state_rank = ranks[exception.state]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("retail.order.exception") or "/"
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Detection
+    # ------------------------------------------------------------------
+    @api.model
+    def _detect(self, orders):
+        """Open the exceptions of ``orders`` (confirmed sales orders) that are
+        not open yet, and close those whose cause disappeared. A constant number
+        of queries for any number of orders."""
+        orders = orders.filtered(lambda o: o.state == "sale")
+        if not orders:
+            return self.browse()
+        causes = {}  # (order id, type) -> (detail, picking)
+        pickings = orders.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        now = fields.Datetime.now()
+        moves = pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        # the forecast is not stored: read it fresh, stock may have moved
+        moves.invalidate_recordset(["forecast_availability", "forecast_expected_date"])
+        for move in moves:
+            if move.product_id.is_storable and move.forecast_availability < move.product_qty:
+                key = (move.picking_id.sale_id.id, "stock")
+                detail = causes.get(key, ("", move.picking_id))[0]
+                causes[key] = (
+                    detail
+                    + self.env._(
+                        "%(product)s: %(qty)s ordered, %(available)s available.\n",
+                        product=move.product_id.display_name,
+                        qty=move.product_qty,
+                        available=max(move.forecast_availability, 0.0),
+                    ),
+                    move.picking_id,
+                )
+        for picking in pickings:
+            due = (
+                min(d for d in (picking.scheduled_date, picking.date_deadline) if d)
+                if picking.scheduled_date or picking.date_deadline
+                else None
+            )
+            if due and due < now:
+                causes[(picking.sale_id.id, "late")] = (
+                    self.env._(
+                        "Delivery %(picking)s was due on %(date)s.", picking=picking.name, date=due
+                    ),
+                    picking,
+                )
+            address = picking.partner_id
+            if not (address.street and address.city) or not (
+                address.phone or address.mobile or address.email
+            ):
+                causes[(picking.sale_id.id, "address")] = (
+                    self.env._(
+                        "Delivery %s has no complete address or no way to reach the customer.",
+                        picking.name,
+                    ),
+                    picking,
+                )
+        return self._sync_causes(orders, causes, AUTO_CLOSING)
+
+    def _sync_causes(self, orders, causes, closable_types):
+        open_exceptions = self.search(
+            [("sale_order_id", "in", orders.ids), ("state", "in", OPEN_STATES)]
+        )
+        existing = {(e.sale_order_id.id, e.exception_type): e for e in open_exceptions}
+        gone = open_exceptions.filtered(
+            lambda e: (
+                e.exception_type in closable_types
+                and (e.sale_order_id.id, e.exception_type) not in causes
+            )
+        )
+        for exception in gone:
+            exception.message_post(body=self.env._("Closed automatically: the cause disappeared."))
+        gone.write({"state": "resolved", "resolution": "auto"})
+        orders_by_id = {order.id: order for order in orders}
+        new = [
+            {
+                "sale_order_id": order_id,
+                "partner_id": orders_by_id[order_id].partner_id.id,
+                "company_id": orders_by_id[order_id].company_id.id,
+                "picking_id": picking.id if picking else False,
+                "exception_type": kind,
+                "detail": detail.strip(),
+                "user_id": orders_by_id[order_id].user_id.id or self.env.uid,
+            }
+            for (order_id, kind), (detail, picking) in causes.items()
+            if (order_id, kind) not in existing and order_id in orders_by_id
+        ]
+        return self.create(new)
+
+    @api.model
+    def _detect_abnormal(self, orders):
+        """Orders far above the customer's usual basket (factor in Settings)."""
+        causes = {}
+        for order in orders.filtered(lambda o: o.state == "sale"):
+            factor = order.company_id.retail_exception_amount_factor
+            partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+            stats = partner._retail_get_purchase_stats(order.company_id).get(partner.id)
+            if not factor or not stats or stats.order_count < 2:
+                continue
+            amount = order._retail_amount_company_currency()
+            usual = (stats.lifetime_spend - amount) / (stats.order_count - 1)
+            if usual > 0 and amount > factor * usual:
+                causes[(order.id, "abnormal")] = (
+                    self.env._(
+                        "%(amount)s is more than %(factor)s times the customer's usual basket "
+                        "(%(usual)s).",
+                        amount=order.currency_id.format(amount),
+                        factor=factor,
+                        usual=order.currency_id.format(usual),
+                    ),
+                    False,
+                )
+        return self._sync_causes(orders, causes, ())
+
+    @api.model
+    def _cron_retail_detect(self):
+        orders = self.env["sale.order"].search(
+            [
+                ("state", "=", "sale"),
+                ("picking_ids.state", "not in", ("done", "cancel")),
+            ]
+        )
+        # orders delivered since the last scan: close their exceptions
+        orders |= self.search([("state", "in", OPEN_STATES)]).sale_order_id
+        created = self._detect(orders)
+        _logger.info("Exception scan: %s orders, %s new exceptions", len(orders), len(created))
+
+    # ------------------------------------------------------------------
+    # Customer notification
+    # ------------------------------------------------------------------
+    def action_notify_customer(self):
+        template = self.env.ref("retail_customer_mgmt.mail_template_order_exception")
+        for exception in self:
+            exception._check_open()
+            partner = exception.partner_id
+            if not (partner.sudo().retail_consent_email and partner.email):
+                exception.message_post(
+                    body=self.env._(
+                        "Customer not notified by email: no email consent or no email address. "
+                        "Call the customer instead."
+                    )
+                )
+                continue
+            exception.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+            exception.write({"state": "notified", "notified_on": fields.Datetime.now()})
+
+    # ------------------------------------------------------------------
+    # Resolutions: each creates the real document, once
+    # ------------------------------------------------------------------
+    def _check_open(self):
+        for exception in self:
+            if exception.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "%(exception)s is %(state)s: it cannot be changed any more.",
+                        exception=exception.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            exception.state
+                        ],
+                    )
+                )
+
+    def action_resolve_compensation(self):
+        """Give the customer compensation points on their retail card, once."""
+        self.ensure_one()
+        self._check_open()
+        if self.compensation_points <= 0:
+            raise UserError(self.env._("Enter the number of compensation points to give."))
+        company = self.company_id
+        program = company._retail_get_program()
+        Card = self.env["loyalty.card"]
+        partner = self.partner_id.commercial_partner_id
+        card = Card._retail_cards_for(partner, program)[partner]
+        months = company.retail_points_expiry_months
+        now = fields.Datetime.now()
+        Card._retail_post(
+            [
+                {
+                    "card_id": card.id,
+                    "description": self.env._("Compensation for %s", self.name),
+                    "issued": self.compensation_points,
+                    "retail_kind": "compensation",
+                    "retail_key": f"compensation:retail.order.exception:{self.id}",
+                    "retail_date": now,
+                    "retail_expiry_date": fields.Date.add(now.date(), months=months)
+                    if months
+                    else None,
+                    "retail_sale_order_id": self.sale_order_id.id or None,
+                }
+            ]
+        )
+        self._resolve("compensation")
+
+    def action_resolve_cancel(self):
+        """Cancel the sales order, with the reason given in the resolution note."""
+        self.ensure_one()
+        self._check_open()
+        if not (self.resolution_note or "").strip():
+            raise UserError(self.env._("Write why the order is cancelled in the resolution note."))
+        order = self.sale_order_id
+        if order.state != "cancel":
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        order.message_post(
+            body=self.env._(
+                "Cancelled (%(exception)s): %(reason)s",
+                exception=self.name,
+                reason=self.resolution_note,
+            )
+        )
+        self._resolve("cancel")
+
+    def action_resolve_wait(self):
+        """Keep the order and its delivery, promise a new date to the customer."""
+        self.ensure_one()
+        self._check_open()
+        if not self.promised_date or self.promised_date < fields.Date.context_today(self):
+            raise UserError(self.env._("Give the new promised date (today or later)."))
+        pickings = self.sale_order_id.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        pickings.write({"scheduled_date": fields.Datetime.to_datetime(self.promised_date)})
+        self.sale_order_id.commitment_date = fields.Datetime.to_datetime(self.promised_date)
+        self.write({"state": "in_progress", "resolution": "wait"})
+        self.message_post(
+            body=self.env._(
+                "The customer waits for restock; new promised date: %s.", self.promised_date
+            )
+        )
+
+    def action_cancel(self):
+        self._check_open()
+        self.write({"state": "cancelled"})
+
+    def _resolve(self, resolution):
+        self.write({"state": "resolved", "resolution": resolution})

@@ -1,0 +1,168 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import RetailCommon
+
+
+@tagged("post_install", "-at_install")
+class TestOrderExceptions(RetailCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_1
+        cls.company.retail_exception_amount_factor = 5.0
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.tea = (
+            cls.env["product.product"]
+            .with_company(cls.company)
+            .create(
+                {
+                    "name": "Pu-erh cake",
+                    "is_storable": True,
+                    "list_price": 50.0,
+                    "taxes_id": [Command.clear()],
+                }
+            )
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Exception Xu",
+                "street": "1 Nanjing Road",
+                "city": "Shanghai",
+                "phone": "+86 21 1234 5678",
+                "email": "xu@example.cn",
+                "retail_consent_email": True,
+            }
+        )
+        cls.Exception = cls.env["retail.order.exception"]
+
+    def _order(self, qty=2.0, partner=None, price=50.0):
+        order = (
+            self.env["sale.order"]
+            .with_company(self.company)
+            .create(
+                {
+                    "partner_id": (partner or self.customer).id,
+                    "company_id": self.company.id,
+                    "warehouse_id": self.warehouse.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.tea.id,
+                                "product_uom_qty": qty,
+                                "price_unit": price,
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        order.action_confirm()
+        return order
+
+    def _of(self, order, kind):
+        return self.Exception.search(
+            [("sale_order_id", "=", order.id), ("exception_type", "=", kind)]
+        )
+
+    def test_stock_exception_opens_once_and_closes_when_stock_arrives(self):
+        order = self._order()
+        exception = self._of(order, "stock")
+        self.assertEqual((exception.state, exception.partner_id), ("new", self.customer))
+        self.assertIn("Pu-erh cake", exception.detail)
+        self.Exception._cron_retail_detect()
+        self.assertEqual(len(self._of(order, "stock")), 1, "never two open of the same type")
+        self.env["stock.quant"]._update_available_quantity(
+            self.tea, self.warehouse.lot_stock_id, 10
+        )
+        self.Exception._cron_retail_detect()
+        self.assertEqual((exception.state, exception.resolution), ("resolved", "auto"))
+        self.assertTrue(
+            exception.message_ids.filtered(lambda m: "cause disappeared" in str(m.body))
+        )
+
+    def test_late_delivery_and_missing_address(self):
+        self.env["stock.quant"]._update_available_quantity(
+            self.tea, self.warehouse.lot_stock_id, 10
+        )
+        nowhere = self.env["res.partner"].create({"name": "No Address"})
+        order = self._order(partner=nowhere)
+        self.assertTrue(self._of(order, "address"))
+        self.assertFalse(self._of(order, "stock"))
+        picking = order.picking_ids
+        picking.scheduled_date = fields.Datetime.now() - timedelta(days=2)
+        self.Exception._cron_retail_detect()
+        late = self._of(order, "late")
+        self.assertEqual(late.picking_id, picking)
+        picking.move_ids.quantity = 2.0
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.Exception._cron_retail_detect()
+        self.assertEqual(late.state, "resolved", "the delivery was made")
+
+    def test_abnormal_amount(self):
+        self._sale(self.customer, 100.0, "2026-10-01 10:00:00")
+        self._sale(self.customer, 100.0, "2026-10-15 10:00:00")
+        normal = self._order(qty=2.0)  # 100
+        self.assertFalse(self._of(normal, "abnormal"))
+        huge = self._order(qty=40.0)  # 2,000 > 5 x 100
+        self.assertIn("usual basket", self._of(huge, "abnormal").detail)
+
+    def test_notification_respects_consent(self):
+        order = self._order()
+        exception = self._of(order, "stock")
+        exception.action_notify_customer()
+        self.assertEqual(exception.state, "notified")
+        self.assertTrue(exception.notified_on)
+        mail = exception.message_ids.filtered(lambda m: "about your order" in (m.subject or ""))
+        self.assertEqual(mail.partner_ids, self.customer)
+        quiet = self.env["res.partner"].create(
+            {"name": "Quiet Qi", "street": "2 Road", "city": "Beijing", "phone": "1"}
+        )
+        other = self._of(self._order(partner=quiet), "stock")
+        other.action_notify_customer()
+        self.assertEqual(other.state, "new", "no email without consent")
+
+    def test_compensation_points_once(self):
+        exception = self._of(self._order(), "stock")
+        exception.compensation_points = 50
+        exception.action_resolve_compensation()
+        card = self.env["loyalty.card"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("program_id", "=", self.company.retail_loyalty_program_id.id),
+            ]
+        )
+        self.assertEqual(
+            card.history_ids.filtered(lambda h: h.retail_kind == "compensation").issued, 50.0
+        )
+        with self.assertRaisesMessage(UserError, "cannot be changed"):
+            exception.action_resolve_compensation()  # double click
+        self.assertEqual(
+            len(card.history_ids.filtered(lambda h: h.retail_kind == "compensation")), 1
+        )
+
+    def test_cancel_and_wait_resolutions(self):
+        order = self._order()
+        exception = self._of(order, "stock")
+        with self.assertRaisesMessage(UserError, "resolution note"):
+            exception.action_resolve_cancel()
+        self.assertEqual(order.state, "sale", "nothing written")
+        with self.assertRaisesMessage(UserError, "promised date"):
+            exception.promised_date = fields.Date.today() - timedelta(days=1)
+            exception.action_resolve_wait()
+        exception.promised_date = fields.Date.today() + timedelta(days=10)
+        exception.action_resolve_wait()
+        self.assertEqual(exception.state, "in_progress")
+        self.assertEqual(order.picking_ids.scheduled_date.date(), exception.promised_date)
+        exception.resolution_note = "Customer changed her mind"
+        exception.action_resolve_cancel()
+        self.assertEqual((order.state, exception.state), ("cancel", "resolved"))
+        with self.assertRaisesMessage(UserError, "cannot be changed"):
+            exception.action_cancel()
