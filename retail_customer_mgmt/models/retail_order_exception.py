@@ -58,6 +58,7 @@ class RetailOrderException(models.Model):
     resolution = fields.Selection(
         [
             ("wait", "Wait for Restock"),
+            ("refund", "Refund"),
             ("cancel", "Cancel Order"),
             ("compensation", "Compensation Points"),
             ("auto", "Cause Disappeared"),
@@ -68,6 +69,11 @@ class RetailOrderException(models.Model):
     resolution_note = fields.Text()
     promised_date = fields.Date("New Promised Date")
     compensation_points = fields.Float()
+    currency_id = fields.Many2one(related="sale_order_id.currency_id")
+    refund_amount = fields.Monetary(currency_field="currency_id")
+    refund_move_id = fields.Many2one(
+        "account.move", string="Credit Note", readonly=True, copy=False
+    )
 
     def init(self):
         # never two open exceptions of the same type for the same order
@@ -288,6 +294,52 @@ class RetailOrderException(models.Model):
             ]
         )
         self._resolve("compensation")
+
+    def action_resolve_refund(self):
+        """Refund part of the order with a credit note of its invoice, scaled to
+        the refund amount (taxes included); the points it earned are taken
+        back by the credit note."""
+        self.ensure_one()
+        self._check_open()
+        order = self.sale_order_id
+        invoices = order.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
+        if not invoices:
+            raise UserError(self.env._("Invoice the order %s before refunding it.", order.name))
+        refunded = sum(
+            order.invoice_ids.filtered(
+                lambda m: m.move_type == "out_refund" and m.state == "posted"
+            ).mapped("amount_total")
+        )
+        refundable = sum(invoices.mapped("amount_total")) - refunded
+        if (
+            self.refund_amount <= 0
+            or order.currency_id.compare_amounts(self.refund_amount, refundable) > 0
+        ):
+            raise UserError(
+                self.env._(
+                    "The refund must be more than zero and at most %(max)s, what is left to "
+                    "refund on %(order)s.",
+                    max=order.currency_id.format(refundable),
+                    order=order.name,
+                )
+            )
+        invoice = invoices[-1:]
+        credit_note = invoice._reverse_moves(
+            [
+                {
+                    "ref": self.env._("Refund for %s", self.name),
+                    "invoice_date": fields.Date.context_today(self),
+                }
+            ]
+        )
+        factor = self.refund_amount / invoice.amount_total
+        for line in credit_note.invoice_line_ids:
+            line.price_unit = line.price_unit * factor
+        credit_note.action_post()
+        self.refund_move_id = credit_note
+        self._resolve("refund")
 
     def action_resolve_cancel(self):
         """Cancel the sales order, with the reason given in the resolution note."""

@@ -166,3 +166,44 @@ class TestOrderExceptions(RetailCommon):
         self.assertEqual((order.state, exception.state), ("cancel", "resolved"))
         with self.assertRaisesMessage(UserError, "cannot be changed"):
             exception.action_cancel()
+
+    def test_refund_resolution(self):
+        self.env["stock.quant"]._update_available_quantity(
+            self.tea, self.warehouse.lot_stock_id, 10
+        )
+        order = self._order(qty=4.0)  # 200
+        exception = self.Exception.create(
+            {
+                "sale_order_id": order.id,
+                "partner_id": self.customer.id,
+                "exception_type": "abnormal",
+                "company_id": self.company.id,
+            }
+        )
+        exception.refund_amount = 50.0
+        with self.assertRaisesMessage(UserError, "Invoice the order"):
+            exception.action_resolve_refund()
+        picking = order.picking_ids
+        picking.move_ids.quantity = 4.0
+        picking.move_ids.picked = True
+        picking.button_validate()
+        order._create_invoices().action_post()
+        exception.refund_amount = 250.0
+        with self.assertRaisesMessage(UserError, "at most"):
+            exception.action_resolve_refund()
+        self.assertFalse(exception.refund_move_id, "nothing written")
+        exception.refund_amount = 50.0
+        exception.action_resolve_refund()
+        credit_note = exception.refund_move_id
+        self.assertEqual(
+            (credit_note.move_type, credit_note.state, credit_note.amount_total),
+            ("out_refund", "posted", 50.0),
+        )
+        self.assertEqual(exception.state, "resolved")
+        card = self.env["loyalty.card"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("program_id", "=", self.company.retail_loyalty_program_id.id),
+            ]
+        )
+        self.assertEqual(card.points, 150.0, "a quarter refunded: a quarter of the points back")
