@@ -181,6 +181,14 @@ class RetailCommon(AccountTestInvoicingCommon):
         refund.date_order = fields.Datetime.to_datetime(date)
         return refund
 
+    @staticmethod
+    def _validate_picking(picking):
+        """Deliver or receive everything of ``picking``, as a warehouse worker does."""
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+
     @contextmanager
     def assertRaisesMessage(self, exception, text):
         """assertRaises (which rolls back what the failed call wrote) plus a

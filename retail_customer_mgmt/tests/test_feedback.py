@@ -242,9 +242,7 @@ class TestFeedback(RetailCommon):
             ticket.action_create_return()
         picking = order.picking_ids
         self.assertTrue(picking, "the sales order has a delivery")
-        picking.move_ids.quantity = 1.0
-        picking.move_ids.picked = True
-        picking.button_validate()
+        self._validate_picking(picking)
         action = ticket.action_create_return()
         self.assertEqual(action["res_model"], "stock.return.picking")
         wizard = self.env["stock.return.picking"].with_context(**action["context"]).create({})

@@ -100,9 +100,7 @@ class TestOrderExceptions(RetailCommon):
         self.Exception._cron_retail_detect()
         late = self._of(order, "late")
         self.assertEqual(late.picking_id, picking)
-        picking.move_ids.quantity = 2.0
-        picking.move_ids.picked = True
-        picking.button_validate()
+        self._validate_picking(picking)
         self.Exception._cron_retail_detect()
         self.assertEqual(late.state, "resolved", "the delivery was made")
 
@@ -184,9 +182,7 @@ class TestOrderExceptions(RetailCommon):
         with self.assertRaisesMessage(UserError, "Invoice the order"):
             exception.action_resolve_refund()
         picking = order.picking_ids
-        picking.move_ids.quantity = 4.0
-        picking.move_ids.picked = True
-        picking.button_validate()
+        self._validate_picking(picking)
         order._create_invoices().action_post()
         exception.refund_amount = 250.0
         with self.assertRaisesMessage(UserError, "at most"):

@@ -83,9 +83,7 @@ class TestStockAlerts(RetailCommon):
         )
         picking.action_confirm()
         if validate:
-            picking.move_ids.quantity = qty
-            picking.move_ids.picked = True
-            picking.button_validate()
+            self._validate_picking(picking)
         return picking
 
     def test_thresholds_open_alerts_once(self):
@@ -162,9 +160,7 @@ class TestStockAlerts(RetailCommon):
             )
             order.action_confirm()
             picking = order.picking_ids
-            picking.move_ids.quantity = 1.0
-            picking.move_ids.picked = True
-            picking.button_validate()
+            self._validate_picking(picking)
         # 2 sold in 30 days, 3 left: below the default threshold of 3? no, 3 is not < 3
         self.company.retail_stock_alert_default = 4.0
         self.Alert._scan(self.company)
