@@ -104,8 +104,8 @@ class RetailOrderException(models.Model):
     @api.model
     def _detect(self, orders):
         """Open the exceptions of ``orders`` (confirmed sales orders) that are
-        not open yet, and close those whose cause disappeared. A constant number
-        of queries for any number of orders."""
+        not open yet, and close those whose cause disappeared. Works on all the
+        orders at once (batched reads, one create), never order by order."""
         orders = orders.filtered(lambda o: o.state == "sale")
         if not orders:
             return self.browse()
@@ -189,7 +189,10 @@ class RetailOrderException(models.Model):
 
     @api.model
     def _detect_abnormal(self, orders):
-        """Orders far above the customer's usual basket (factor in Settings)."""
+        """Orders far above the customer's usual basket (factor in Settings).
+
+        Called on confirmation, for a handful of orders: one statistics query
+        per order."""
         causes = {}
         for order in orders.filtered(lambda o: o.state == "sale"):
             factor = order.company_id.retail_exception_amount_factor
