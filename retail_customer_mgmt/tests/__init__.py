@@ -12,3 +12,4 @@ from . import test_feedback
 from . import test_stock_alerts
 from . import test_pos_sync
 from . import test_order_exceptions
+from . import test_ui
