@@ -315,17 +315,19 @@ class ResPartner(models.Model):
     def _compute_retail_currency_id(self):
         self.retail_currency_id = self.env.company.currency_id
 
-    def _retail_purchase_rows_sql(self, company, partner_ids=None, date_from=None):
-        """Per-source aggregates (one row per source and customer) as SQL.
+    def _retail_order_rows_sql(self, company, partner_filter=None, date_from=None):
+        """What counts as a purchase, as SQL: one row per counted document.
 
-        Each source is one grouped query; rows carry the commercial partner,
-        so orders of a contact person count for their company or household.
-        Amounts are converted to the company currency with the rate stored on
-        the order.
+        Columns: ``source``, ``partner_id`` (the commercial partner, so orders
+        of a contact person count for their company or household), ``d``
+        (date), ``amount`` (company currency, with the rate stored on the
+        order; negative for refunds) and ``is_order`` (1 for a purchase, 0 for
+        a POS refund or a credit note of sales orders, which only net out the
+        spend). Purchase figures, tiers and grading all read these rows.
+
+        :param partner_filter: SQL condition on ``p.commercial_partner_id``
         """
-        partner_filter = SQL("TRUE")
-        if partner_ids is not None:
-            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
+        partner_filter = partner_filter or SQL("TRUE")
         sale_date = pos_date = refund_date = SQL("TRUE")
         if date_from is not None:
             sale_date = SQL("so.date_order >= %s", date_from)
@@ -335,34 +337,24 @@ class ResPartner(models.Model):
             """
             SELECT 'sale' AS source,
                    p.commercial_partner_id AS partner_id,
-                   SUM(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount,
-                   COUNT(*) AS order_count,
-                   MIN(so.date_order) AS first_date,
-                   MAX(so.date_order) AS last_date
+                   so.date_order AS d,
+                   so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
+                   1 AS is_order
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(partner_filter)s
                AND %(sale_date)s
-          GROUP BY p.commercial_partner_id
             UNION ALL
-            SELECT 'pos',
-                   p.commercial_partner_id,
-                   SUM(po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1)),
-                   COUNT(*) FILTER (WHERE po.amount_total >= 0),
-                   MIN(po.date_order) FILTER (WHERE po.amount_total >= 0),
-                   MAX(po.date_order) FILTER (WHERE po.amount_total >= 0)
+            SELECT 'pos', p.commercial_partner_id, po.date_order,
+                   po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1),
+                   CASE WHEN po.amount_total >= 0 THEN 1 ELSE 0 END
               FROM pos_order po
               JOIN res_partner p ON p.id = po.partner_id
              WHERE po.state IN ('paid', 'done', 'invoiced')
                AND po.company_id = %(company)s AND %(partner_filter)s AND %(pos_date)s
-          GROUP BY p.commercial_partner_id
             UNION ALL
-            SELECT 'sale_refund',
-                   p.commercial_partner_id,
-                   SUM(am.amount_total_signed),
-                   0,
-                   NULL::timestamp,
-                   NULL::timestamp
+            SELECT 'sale_refund', p.commercial_partner_id, am.date::timestamp,
+                   am.amount_total_signed, 0
               FROM account_move am
               JOIN res_partner p ON p.id = am.commercial_partner_id
              WHERE am.move_type = 'out_refund' AND am.state = 'posted'
@@ -372,13 +364,30 @@ class ResPartner(models.Model):
                       FROM account_move_line aml
                       JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
                      WHERE aml.move_id = am.id)
-          GROUP BY p.commercial_partner_id
             """,
             company=company.id,
             partner_filter=partner_filter,
             sale_date=sale_date,
             pos_date=pos_date,
             refund_date=refund_date,
+        )
+
+    def _retail_purchase_rows_sql(self, company, partner_ids=None, date_from=None):
+        """Per-source aggregates (one row per source and customer) as SQL."""
+        partner_filter = None
+        if partner_ids is not None:
+            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
+        return SQL(
+            """
+            SELECT source, partner_id,
+                   SUM(amount) AS amount,
+                   COUNT(*) FILTER (WHERE is_order = 1) AS order_count,
+                   MIN(d) FILTER (WHERE is_order = 1) AS first_date,
+                   MAX(d) FILTER (WHERE is_order = 1) AS last_date
+              FROM (%s) o
+          GROUP BY source, partner_id
+            """,
+            self._retail_order_rows_sql(company, partner_filter, date_from),
         )
 
     def _retail_flush_purchase_sources(self):

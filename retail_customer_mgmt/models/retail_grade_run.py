@@ -67,30 +67,7 @@ class RetailGradeRun(models.Model):
         orders and spend, median days between purchases. One query."""
         return SQL(
             """
-            WITH orders AS (
-                SELECT p.commercial_partner_id AS partner_id, so.date_order AS d,
-                       so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                       1 AS is_order
-                  FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
-                 WHERE so.state = 'sale' AND so.company_id = %(company)s
-                   AND p.commercial_partner_id > %(after)s
-                UNION ALL
-                SELECT p.commercial_partner_id, po.date_order,
-                       po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1),
-                       CASE WHEN po.amount_total >= 0 THEN 1 ELSE 0 END
-                  FROM pos_order po JOIN res_partner p ON p.id = po.partner_id
-                 WHERE po.state IN ('paid', 'done', 'invoiced') AND po.company_id = %(company)s
-                   AND p.commercial_partner_id > %(after)s
-                UNION ALL
-                SELECT am.commercial_partner_id, am.date::timestamp, am.amount_total_signed, 0
-                  FROM account_move am
-                 WHERE am.move_type = 'out_refund' AND am.state = 'posted'
-                   AND am.company_id = %(company)s AND am.commercial_partner_id > %(after)s
-                   AND EXISTS (SELECT 1 FROM account_move_line aml
-                                 JOIN sale_order_line_invoice_rel rel
-                                   ON rel.invoice_line_id = aml.id
-                                WHERE aml.move_id = am.id)
-            ), timeline AS (
+            WITH orders AS (%(orders)s), timeline AS (
                 -- one sort of the orders by customer and date gives both the
                 -- gaps between purchases and the per-customer aggregates
                 SELECT partner_id, d, amount, is_order,
@@ -112,8 +89,9 @@ class RetailGradeRun(models.Model):
             HAVING COUNT(*) FILTER (WHERE is_order = 1) > 0
           ORDER BY partner_id
             """,
-            company=company.id,
-            after=after_id,
+            orders=self.env["res.partner"]._retail_order_rows_sql(
+                company, SQL("p.commercial_partner_id > %s", after_id)
+            ),
             window=window_start,
         )
 
@@ -122,8 +100,7 @@ class RetailGradeRun(models.Model):
         # the aggregate sorts every order by customer and date: give this
         # transaction enough memory to sort in RAM instead of on disk
         self.env.cr.execute("SET LOCAL work_mem = '256MB'")
-        for model in ("sale.order", "pos.order", "account.move", "res.partner"):
-            self.env[model].flush_model()
+        self.env["res.partner"]._retail_flush_purchase_sources()
         self.env.cr.execute(self._metrics_sql(company, window_start, after_id))
         result = []
         for pid, last, freq, monetary, orders, spend, med in self.env.cr.fetchall():

@@ -65,6 +65,15 @@ class TestFeedback(RetailCommon):
             }
         )
 
+    def _receive(self, raw, **kwargs):
+        """Feed a raw email to the mail gateway, as the incoming mail server does."""
+        with mute_logger("odoo.addons.mail.models.mail_thread"):
+            return self.Feedback.browse(
+                self.env["mail.thread"]
+                .with_context(default_company_id=self.company_1.id)
+                .message_process("retail.feedback", raw, **kwargs)
+            )
+
     def test_alias_intake_creates_and_threads(self):
         alias = self.env.ref("retail_customer_mgmt.mail_alias_retail_feedback")
         domain = alias.alias_domain_id.name or "example.com"
@@ -75,13 +84,7 @@ class TestFeedback(RetailCommon):
             extra="",
             body="The lid of my teapot is broken.",
         )
-        with mute_logger("odoo.addons.mail.models.mail_thread"):
-            ticket_id = (
-                self.env["mail.thread"]
-                .with_context(default_company_id=self.company_1.id)
-                .message_process("retail.feedback", raw)
-            )
-        ticket = self.Feedback.browse(ticket_id)
+        ticket = self._receive(raw)
         self.assertEqual(ticket.subject, "Teapot arrived broken")
         self.assertEqual(
             (ticket.channel, ticket.partner_id),
@@ -96,8 +99,7 @@ class TestFeedback(RetailCommon):
             extra="In-Reply-To: <first-1@example.cn>\n",
             body="Here is a photo.",
         )
-        with mute_logger("odoo.addons.mail.models.mail_thread"):
-            self.env["mail.thread"].message_process("retail.feedback", reply)
+        self.assertEqual(self._receive(reply), ticket)
         self.assertEqual(
             self.Feedback.search_count([("subject", "like", "Teapot")]),
             1,
@@ -114,12 +116,7 @@ class TestFeedback(RetailCommon):
             body="When do you open?",
         )
         raw = raw.replace("Li Na <li.na@example.cn>", "Wang Wei <wang.wei@example.org>")
-        with mute_logger("odoo.addons.mail.models.mail_thread"):
-            ticket = self.Feedback.browse(
-                self.env["mail.thread"].message_process(
-                    "retail.feedback", raw, custom_values={"feedback_type": "inquiry"}
-                )
-            )
+        ticket = self._receive(raw, custom_values={"feedback_type": "inquiry"})
         self.assertEqual(ticket.partner_id.email, "wang.wei@example.org")
         self.assertEqual(ticket.feedback_type, "inquiry")
 
