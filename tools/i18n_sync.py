@@ -58,7 +58,7 @@ def main(argv):
     po.save(str(PO))
     print(f"{len(pot)} strings, {len(missing)} untranslated")
     if missing:
-        print(json.dumps({m: "" for m in missing}, ensure_ascii=False, indent=1))
+        print(json.dumps(dict.fromkeys(missing, ""), ensure_ascii=False, indent=1))
         return 1
     return 0
 
