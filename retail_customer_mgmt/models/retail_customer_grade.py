@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..services.rfm import recency_days
 
 
 class RetailCustomerGrade(models.Model):
@@ -16,7 +18,9 @@ class RetailCustomerGrade(models.Model):
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
-    recency_days = fields.Integer("Days Since Last Purchase", readonly=True)
+    # recency moves every day: computed from the stored last purchase so that
+    # the nightly regrade only writes the grades whose scores changed
+    recency_days = fields.Integer("Days Since Last Purchase", compute="_compute_recency_days")
     frequency = fields.Integer("Orders in Window", readonly=True)
     # plain floats (double precision): written 10,000 at a time by the regrade
     monetary = fields.Float("Spend in Window", readonly=True)
@@ -32,7 +36,10 @@ class RetailCustomerGrade(models.Model):
     rfm_code = fields.Char("RFM", readonly=True)
     segment_id = fields.Many2one("retail.segment", readonly=True, index=True, ondelete="set null")
     churn_risk = fields.Boolean(readonly=True)
-    graded_on = fields.Date(readonly=True)
+    graded_on = fields.Date(
+        compute="_compute_graded_on", help="Date of the last regrade of the company."
+    )
+    changed_on = fields.Date("Grade Changed On", readonly=True)
 
     _sql_constraints = [
         (
@@ -41,3 +48,23 @@ class RetailCustomerGrade(models.Model):
             "A customer has one grade per company.",
         ),
     ]
+
+    @api.depends("last_purchase")
+    def _compute_recency_days(self):
+        now = fields.Datetime.now()
+        for grade in self:
+            grade.recency_days = (
+                recency_days(now, grade.last_purchase) if grade.last_purchase else 0
+            )
+
+    def _compute_graded_on(self):
+        runs = self.env["retail.grade.run"]
+        last = {}
+        for company in self.company_id:
+            last[company.id] = runs.search(
+                [("company_id", "=", company.id), ("state", "=", "done")],
+                order="id desc",
+                limit=1,
+            ).grading_date
+        for grade in self:
+            grade.graded_on = last.get(grade.company_id.id)

@@ -7,6 +7,7 @@ equal scores whatever their order: ties are deterministic. Recency is
 reversed: fewer days since the last purchase is better.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
@@ -27,7 +28,7 @@ def score(value, cuts, reverse=False):
     Normal: 1 + number of cuts strictly below ``value`` (higher is better).
     Reverse (recency): 5 - number of cuts strictly below ``value``.
     """
-    above = sum(1 for cut in cuts if value > cut)
+    above = bisect_left(cuts, value)  # cuts are sorted: those strictly below value
     return 5 - above if reverse else 1 + above
 
 
@@ -93,10 +94,32 @@ class SegmentRule:
 
 def match_segment(rules, r, f, m, spend=0.0, avg_basket=0.0):
     """First rule (by sequence, then id) that matches, or None."""
-    for rule in sorted(rules, key=lambda x: (x.sequence, x.segment_id)):
-        if rule.matches(r, f, m, spend, avg_basket):
-            return rule.segment_id
-    return None
+    return SegmentMatcher(rules).match(r, f, m, spend, avg_basket)
+
+
+class SegmentMatcher:
+    """``match_segment`` for many customers: the rules are sorted once and,
+    for each of the 125 score combinations, only the rules whose score ranges
+    contain it are tried (then their spend and basket conditions)."""
+
+    def __init__(self, rules):
+        self.rules = sorted(rules, key=lambda x: (x.sequence, x.segment_id))
+        self._by_scores = {}
+
+    def match(self, r, f, m, spend=0.0, avg_basket=0.0):
+        candidates = self._by_scores.get((r, f, m))
+        if candidates is None:
+            candidates = self._by_scores[(r, f, m)] = [
+                rule
+                for rule in self.rules
+                if rule.r[0] <= r <= rule.r[1]
+                and rule.f[0] <= f <= rule.f[1]
+                and rule.m[0] <= m <= rule.m[1]
+            ]
+        for rule in candidates:
+            if rule.matches(r, f, m, spend, avg_basket):
+                return rule.segment_id
+        return None
 
 
 def coverage(rules):
@@ -145,3 +168,25 @@ def churn_risk(days_since_last, order_count, own_interval, factor, default_inter
     if not interval:
         return False
     return days_since_last > factor * interval
+
+
+def recency_days(now, last_purchase):
+    """Whole days from the last purchase to ``now`` (never negative)."""
+    return max((now - last_purchase).days, 0)
+
+
+def needs_full_regrade(previous, window_months, now, full_every_days=7):
+    """Whether the nightly regrade must re-read every customer's history.
+
+    The nightly run is incremental: it re-reads only the customers whose
+    orders changed or left the analysis window since ``previous`` (a dict
+    with ``window_months`` and ``last_full``, or None when the company was
+    never graded). A full run is needed the first time, when the window
+    length changed, and at least every ``full_every_days`` days, which bounds
+    the effect of changes made behind the ORM's back (e.g. a partner merge).
+    """
+    if not previous or previous.get("last_full") is None:
+        return True
+    if previous.get("window_months") != window_months:
+        return True
+    return (now - previous["last_full"]).days >= full_every_days

@@ -55,37 +55,37 @@ class TestGrading(RetailCommon):
         return self.env.ref(f"retail_customer_mgmt.retail_segment_{code}")
 
     def test_hand_computed_rfm(self):
-        with freeze_time(NOW):
+        with freeze_time(NOW):  # recency is shown as of today
             self.Run._regrade(self.company_1)
-        expected = {
-            # partner: (recency, frequency, monetary, R, F, M, segment)
-            self.a: (7, 3, 200.0, 4, 5, 4, "champions"),
-            self.b: (92, 1, 1000.0, 2, 2, 5, "occasional_big"),
-            self.c: (516, 0, 0.0, 1, 1, 1, "lost"),
-            self.d: (12, 1, 0.0, 3, 2, 1, "hibernating"),  # refunded: 0 spend; cancel ignored
-            self.e: (2, 1, 0.0, 5, 2, 1, "potential"),  # a POS refund is not an order
-        }
-        for partner, (rec, freq, mon, r, f, m, segment) in expected.items():
-            grade = self._grade(partner)
+            expected = {
+                # partner: (recency, frequency, monetary, R, F, M, segment)
+                self.a: (7, 3, 200.0, 4, 5, 4, "champions"),
+                self.b: (92, 1, 1000.0, 2, 2, 5, "occasional_big"),
+                self.c: (516, 0, 0.0, 1, 1, 1, "lost"),
+                self.d: (12, 1, 0.0, 3, 2, 1, "hibernating"),  # refunded: 0 spend; cancel ignored
+                self.e: (2, 1, 0.0, 5, 2, 1, "potential"),  # a POS refund is not an order
+            }
+            for partner, (rec, freq, mon, r, f, m, segment) in expected.items():
+                grade = self._grade(partner)
+                self.assertEqual(
+                    (
+                        grade.recency_days,
+                        grade.frequency,
+                        grade.monetary,
+                        grade.r_score,
+                        grade.f_score,
+                        grade.m_score,
+                        grade.segment_id,
+                    ),
+                    (rec, freq, mon, r, f, m, self._segment(segment)),
+                    partner.name,
+                )
+                self.assertEqual(grade.rfm_code, f"{r}{f}{m}")
+                self.assertEqual(str(grade.graded_on), "2026-06-01")
+            self.assertFalse(self._grade(self.f), "F did not buy in company 1")
             self.assertEqual(
-                (
-                    grade.recency_days,
-                    grade.frequency,
-                    grade.monetary,
-                    grade.r_score,
-                    grade.f_score,
-                    grade.m_score,
-                    grade.segment_id,
-                ),
-                (rec, freq, mon, r, f, m, self._segment(segment)),
-                partner.name,
+                self.a.with_company(self.company_1).retail_segment_id, self._segment("champions")
             )
-            self.assertEqual(grade.rfm_code, f"{r}{f}{m}")
-            self.assertEqual(str(grade.graded_on), "2026-06-01")
-        self.assertFalse(self._grade(self.f), "F did not buy in company 1")
-        self.assertEqual(
-            self.a.with_company(self.company_1).retail_segment_id, self._segment("champions")
-        )
 
     def test_companies_are_graded_apart(self):
         with freeze_time(NOW):
@@ -189,24 +189,76 @@ class TestGrading(RetailCommon):
                 ]
             )
 
-        def queries():
+        def queries(full=False):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
             with freeze_time(NOW):
-                run = self.Run._regrade(company)
+                run = self.Run._regrade(company, full=full)
             self.env.flush_all()
-            return self.env.cr.sql_log_count - before, run.done
+            return self.env.cr.sql_log_count - before, run
 
         add_customers(10)
         queries()  # warm-up: first run creates what later runs reuse
-        small, small_done = queries()
-        add_customers(990)
-        large, large_done = queries()
-        self.assertEqual(large_done - small_done, 990)
-        self.assertEqual(
-            small, large, f"{small} queries for {small_done}, {large} for {large_done} customers"
-        )
+        for full in (True, False):
+            add_customers(10)
+            small, small_run = queries(full)
+            add_customers(990)
+            large, large_run = queries(full)
+            self.assertEqual(small_run.mode, "full" if full else "incremental")
+            self.assertEqual(large_run.mode, small_run.mode)
+            self.assertEqual(large_run.done - small_run.done, 990)
+            self.assertEqual(
+                small,
+                large,
+                f"{small_run.mode}: {small} queries for {small_run.done} customers, "
+                f"{large} for {large_run.done}",
+            )
+
+    def _snapshot(self, company):
+        grades = self.Grade.search([("company_id", "=", company.id)])
+        return {
+            g.partner_id.id: (
+                g.frequency,
+                g.monetary,
+                g.order_count,
+                g.lifetime_spend,
+                g.median_interval,
+                g.rfm_code,
+                g.segment_id.id,
+                g.churn_risk,
+                g.last_purchase,
+            )
+            for g in grades
+        }
+
+    def test_incremental_nightly_regrade(self):
+        """The next night reads only the customers whose orders changed or left
+        the window, and ends exactly where a full regrade would."""
+        company = self.company_1
+        late = self.env["res.partner"].create({"name": "G Window Edge"})
+        self._pos(late, 70.0, "2025-06-01 18:00:00")  # leaves the 12-month window on June 2
+        # everything so far was written long before tonight's run
+        for table in ("sale_order", "pos_order", "account_move", "res_partner"):
+            self.env[table.replace("_", ".", 1)].flush_model()
+            self.env.cr.execute(f"UPDATE {table} SET write_date = '2026-05-31 00:00:00'")  # noqa: SQL
+        self.env.invalidate_all()
+        with freeze_time(NOW):
+            first = self.Run._regrade(company)
+        self.assertEqual((first.mode, first.refreshed, first.changed), ("full", 6, 6))
+        self.assertEqual((self._grade(late).frequency, self._grade(late).monetary), (1, 70.0))
+        with freeze_time("2026-06-02 12:00:00"):
+            self._sale(self.b, 40.0, "2026-06-02 10:00:00")
+            night = self.Run._regrade(company)
+            self.assertEqual(night.mode, "incremental")
+            self.assertLess(night.refreshed, night.total, "only changed histories are read")
+            self.assertEqual((self._grade(late).frequency, self._grade(late).monetary), (0, 0.0))
+            self.assertEqual(self._grade(self.b).frequency, 2)
+            incremental = self._snapshot(company)
+            full = self.Run._regrade(company, full=True)
+        self.assertEqual(full.mode, "full")
+        self.assertEqual(full.changed, 0, "a full regrade finds nothing left to change")
+        self.assertEqual(self._snapshot(company), incremental)
 
     def test_segment_coverage_and_validation(self):
         segment = self._segment("lost")

@@ -1,16 +1,19 @@
-from datetime import date
+from datetime import date, datetime
 
 from odoo.tests import BaseCase, tagged
 
 from ..services.rfm import (
     Cuts,
     Metrics,
+    SegmentMatcher,
     SegmentRule,
     churn_risk,
     coverage,
     match_segment,
     median_interval,
+    needs_full_regrade,
     quintile_cuts,
+    recency_days,
     score,
 )
 
@@ -77,3 +80,39 @@ class TestRfmService(BaseCase):
         self.assertFalse(churn_risk(25, 2, 10.0, 2.0, 90))
         self.assertTrue(churn_risk(181, 2, 10.0, 2.0, 90))
         self.assertFalse(churn_risk(None, 0, None, 2.0, 90))
+
+    def test_matcher_agrees_with_match_segment(self):
+        rules = [
+            SegmentRule(3, 30, (1, 5), (1, 5), (1, 5)),
+            SegmentRule(1, 10, (4, 5), (4, 5), (4, 5), min_spend=500.0),
+            SegmentRule(2, 10, (3, 5), (1, 5), (1, 2), max_avg_basket=50.0),
+        ]
+        matcher = SegmentMatcher(rules)
+        for r, f, m, spend, avg in [
+            (5, 5, 5, 800.0, 100.0),
+            (5, 5, 5, 100.0, 100.0),
+            (3, 1, 2, 10.0, 30.0),
+            (3, 1, 2, 10.0, 80.0),
+            (1, 1, 1, 0.0, 0.0),
+        ]:
+            self.assertEqual(
+                matcher.match(r, f, m, spend, avg), match_segment(rules, r, f, m, spend, avg)
+            )
+        self.assertEqual(matcher.match(5, 5, 5, 800.0, 100.0), 1)
+        self.assertEqual(matcher.match(5, 5, 5, 100.0, 100.0), 3)
+        self.assertIsNone(SegmentMatcher([]).match(1, 1, 1))
+
+    def test_recency_days(self):
+        now = datetime(2026, 6, 2, 12)
+        self.assertEqual(recency_days(now, datetime(2026, 6, 1, 13)), 0)
+        self.assertEqual(recency_days(now, datetime(2026, 5, 31, 12)), 2)
+        self.assertEqual(recency_days(now, datetime(2026, 6, 3)), 0, "never negative")
+
+    def test_when_the_regrade_reads_everything_again(self):
+        now = datetime(2026, 6, 10)
+        self.assertTrue(needs_full_regrade(None, 12, now), "never graded")
+        last = {"window_months": 12, "last_full": datetime(2026, 6, 5)}
+        self.assertFalse(needs_full_regrade(last, 12, now))
+        self.assertTrue(needs_full_regrade(last, 6, now), "the window changed")
+        self.assertTrue(needs_full_regrade({**last, "last_full": datetime(2026, 6, 3)}, 12, now))
+        self.assertTrue(needs_full_regrade({**last, "last_full": None}, 12, now))
