@@ -198,6 +198,12 @@ class ResPartner(models.Model):
         compute="_compute_retail_feedback",
         groups="retail_customer_mgmt.group_retail_user",
     )
+    retail_open_exception_count = fields.Integer(
+        string="Open Exceptions",
+        compute="_compute_retail_open_exception_count",
+        groups="retail_customer_mgmt.group_retail_user",
+        help="Exception orders of the customer not resolved yet.",
+    )
     retail_satisfaction = fields.Float(
         string="Average Satisfaction",
         compute="_compute_retail_feedback",
@@ -860,6 +866,30 @@ class ResPartner(models.Model):
             partner.retail_complaint_count = data["complaints"]
             total, count = ratings.get(key, (0.0, 0))
             partner.retail_satisfaction = total / count if count else 0.0
+
+    def _compute_retail_open_exception_count(self):
+        counts = {}
+        for partner, count in self.env["retail.order.exception"]._read_group(
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.ids),
+                ("state", "in", ("new", "notified", "in_progress")),
+            ],
+            ["partner_id"],
+            ["__count"],
+        ):
+            key = partner.commercial_partner_id.id
+            counts[key] = counts.get(key, 0) + count
+        for partner in self:
+            partner.retail_open_exception_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def action_retail_view_exceptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "retail_customer_mgmt.retail_order_exception_action"
+        )
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.id, "search_default_open": 1}
+        return action
 
     def action_retail_view_feedback(self):
         self.ensure_one()

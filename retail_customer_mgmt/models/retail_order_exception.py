@@ -1,6 +1,6 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -11,6 +11,7 @@ EXCEPTION_TYPES = [
     ("late", "Late Delivery"),
     ("abnormal", "Abnormal Order"),
     ("address", "Missing Address or Contact"),
+    ("product", "Product Problem"),
 ]
 OPEN_STATES = ("new", "notified", "in_progress")
 # exceptions whose cause the scan can see disappear
@@ -30,7 +31,20 @@ class RetailOrderException(models.Model):
     )
     partner_id = fields.Many2one("res.partner", string="Customer", index=True, check_company=True)
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True)
+    pos_order_id = fields.Many2one(
+        "pos.order", string="POS Order", index="btree_not_null", check_company=True
+    )
     picking_id = fields.Many2one("stock.picking", string="Delivery", check_company=True)
+    product_id = fields.Many2one(
+        "product.product",
+        string="Affected Product",
+        help="Limit a refund or an exchange to this product; empty = the whole order.",
+    )
+    quantity = fields.Float(
+        "Affected Quantity",
+        digits="Product Unit of Measure",
+        help="Quantity of the affected product to refund or exchange; 0 = all of it.",
+    )
     exception_type = fields.Selection(EXCEPTION_TYPES, string="Type", required=True, tracking=True)
     detail = fields.Text(readonly=True)
     detected_on = fields.Datetime(default=fields.Datetime.now, readonly=True)
@@ -58,7 +72,9 @@ class RetailOrderException(models.Model):
     resolution = fields.Selection(
         [
             ("wait", "Wait for Restock"),
+            ("partial", "Partial Delivery"),
             ("refund", "Refund"),
+            ("exchange", "Exchange"),
             ("cancel", "Cancel Order"),
             ("compensation", "Compensation Points"),
             ("auto", "Cause Disappeared"),
@@ -73,6 +89,24 @@ class RetailOrderException(models.Model):
     refund_amount = fields.Monetary(currency_field="currency_id")
     refund_move_id = fields.Many2one(
         "account.move", string="Credit Note", readonly=True, copy=False
+    )
+    refund_pos_order_id = fields.Many2one(
+        "pos.order", string="POS Refund", readonly=True, copy=False
+    )
+    return_picking_id = fields.Many2one("stock.picking", string="Return", readonly=True, copy=False)
+    replacement_picking_ids = fields.Many2many(
+        "stock.picking",
+        "retail_order_exception_replacement_rel",
+        string="Replacement Deliveries",
+        readonly=True,
+        copy=False,
+    )
+    backorder_picking_ids = fields.Many2many(
+        "stock.picking",
+        "retail_order_exception_backorder_rel",
+        string="Backorders",
+        readonly=True,
+        copy=False,
     )
 
     def init(self):
@@ -93,10 +127,34 @@ class RetailOrderException(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("retail.order.exception") or "/"
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         return super().create(vals_list)
+
+    def _next_names(self, count):
+        """``count`` numbers of the exception sequence, in one query when the
+        sequence allows gaps (the scan may open many exceptions at once)."""
+        sequence = self.env["ir.sequence"].search(
+            [
+                ("code", "=", "retail.order.exception"),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
+            order="company_id",
+            limit=1,
+        )
+        if not count or not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence.next_by_id() for _i in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------------
     # Detection
@@ -304,7 +362,11 @@ class RetailOrderException(models.Model):
         back by the credit note."""
         self.ensure_one()
         self._check_open()
+        if self.pos_order_id and not self.sale_order_id:
+            return self._resolve_refund_pos()
         order = self.sale_order_id
+        if not order:
+            raise UserError(self.env._("Link the sales order or POS order to refund."))
         invoices = order.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted"
         )
@@ -379,6 +441,168 @@ class RetailOrderException(models.Model):
                 "The customer waits for restock; new promised date: %s.", self.promised_date
             )
         )
+
+    def _resolve_refund_pos(self):
+        """Refund the POS order (or the affected product's quantity) with a
+        POS refund in the shop's open session, paid back with the order's
+        payment method; the points it earned are taken back with it."""
+        order = self.pos_order_id
+        wanted = self._affected_quantities(
+            {line: line.qty - line.refunded_qty for line in order.lines if line.qty > 0},
+            lambda line: line.product_id,
+            order.name,
+        )
+        method = order.payment_ids.payment_method_id[:1]
+        if not method:
+            raise UserError(self.env._("%s has no payment to refund.", order.name))
+        refund = order._refund()  # raises when no session of the shop is open
+        for line in refund.lines:
+            qty = wanted.get(line.refunded_orderline_id, 0.0)
+            if qty:
+                line.qty = -qty
+                line._onchange_amount_line_all()
+            else:
+                line.unlink()
+        refund._compute_prices()
+        context = {"active_ids": refund.ids, "active_id": refund.id}
+        self.env["pos.make.payment"].with_context(**context).create(
+            {"amount": refund.amount_total, "payment_method_id": method.id}
+        ).with_context(**context).check()
+        self.refund_pos_order_id = refund
+        self.message_post(body=self.env._("POS refund %s paid back.", refund.name))
+        self._resolve("refund")
+
+    def _affected_quantities(self, available, product_of, document):
+        """``{line: quantity}`` to refund or exchange: the affected product's
+        quantity (all of it when no quantity is given), or every line.
+
+        :param available: ``{line: quantity still refundable or returnable}``
+        """
+        available = {line: qty for line, qty in available.items() if qty > 0}
+        if self.product_id:
+            available = {
+                line: qty for line, qty in available.items() if product_of(line) == self.product_id
+            }
+        total = sum(available.values())
+        if not total:
+            raise UserError(
+                self.env._(
+                    "Nothing of %(product)s is left to take back on %(document)s.",
+                    product=self.product_id.display_name or self.env._("the order"),
+                    document=document,
+                )
+            )
+        if self.quantity < 0 or (self.product_id and self.quantity > total):
+            raise UserError(
+                self.env._(
+                    "The quantity must be between 0 and %(max)s, what is left of %(product)s "
+                    "on %(document)s.",
+                    max=total,
+                    product=self.product_id.display_name,
+                    document=document,
+                )
+            )
+        if not (self.product_id and self.quantity):
+            return available
+        wanted, left = {}, self.quantity
+        for line, qty in available.items():
+            wanted[line] = min(qty, left)
+            left -= wanted[line]
+        return {line: qty for line, qty in wanted.items() if qty}
+
+    def action_resolve_exchange(self):
+        """Take the goods back and send replacements, as Odoo's "Return for
+        exchange" does: a return of the delivered goods and a new delivery of
+        the same products, both on the sales order."""
+        self.ensure_one()
+        self._check_open()
+        order = self.sale_order_id
+        if not order:
+            raise UserError(
+                self.env._(
+                    "Exchanges are made on sales orders. For a shop purchase, refund it in the "
+                    "POS and sell the replacement."
+                )
+            )
+        delivered = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        )
+        delivery = self.picking_id if self.picking_id in delivered else delivered[-1:]
+        if not delivery:
+            raise UserError(
+                self.env._(
+                    "%s is not delivered yet: there is nothing to exchange. Wait for restock, "
+                    "deliver partially or cancel instead.",
+                    order.name,
+                )
+            )
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({"picking_id": delivery.id})
+        )
+        returnable = {
+            line: line.move_id.quantity
+            - sum(m.product_uom_qty for m in line.move_id.returned_move_ids if m.state != "cancel")
+            for line in wizard.product_return_moves
+        }
+        wanted = self._affected_quantities(returnable, lambda line: line.product_id, delivery.name)
+        for line in wizard.product_return_moves:
+            line.quantity = wanted.get(line, 0.0)
+        before = order.picking_ids
+        action = wizard.action_create_exchanges()
+        return_picking = self.env["stock.picking"].browse(action["res_id"])
+        replacements = order.picking_ids - before - return_picking
+        self.write(
+            {
+                "return_picking_id": return_picking.id,
+                "replacement_picking_ids": [Command.set(replacements.ids)],
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Exchange: return %(returned)s, replacement %(replacement)s.",
+                returned=return_picking.name,
+                replacement=", ".join(replacements.mapped("name")) or "-",
+            )
+        )
+        self._resolve("exchange")
+
+    def action_resolve_partial(self):
+        """Deliver now what is in stock; the rest stays on a backorder, with the
+        new promised date when one is given."""
+        self.ensure_one()
+        self._check_open()
+        order = self.sale_order_id
+        pickings = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        if not pickings:
+            raise UserError(self.env._("%s has no delivery waiting.", order.name or self.name))
+        if self.promised_date and self.promised_date < fields.Date.context_today(self):
+            raise UserError(self.env._("Give the new promised date (today or later)."))
+        pickings.action_assign()
+        ready = pickings.filtered(lambda p: any(m.quantity > 0 for m in p.move_ids))
+        if not ready:
+            raise UserError(
+                self.env._("Nothing of %s is in stock yet: wait for restock instead.", order.name)
+            )
+        for move in ready.move_ids:
+            move.picked = move.quantity > 0
+        before = order.picking_ids
+        ready.with_context(skip_backorder=True, skip_sms=True).button_validate()
+        backorders = order.picking_ids - before
+        if self.promised_date:
+            backorders.write({"scheduled_date": fields.Datetime.to_datetime(self.promised_date)})
+        self.backorder_picking_ids = [Command.set(backorders.ids)]
+        self.message_post(
+            body=self.env._(
+                "Partial delivery: %(done)s delivered, the rest on %(backorders)s.",
+                done=", ".join(ready.mapped("name")),
+                backorders=", ".join(backorders.mapped("name")) or "-",
+            )
+        )
+        self._resolve("partial")
 
     def action_cancel(self):
         self._check_open()

@@ -203,3 +203,133 @@ class TestOrderExceptions(RetailCommon):
             ]
         )
         self.assertEqual(card.points, 150.0, "a quarter refunded: a quarter of the points back")
+
+    def _stock(self, qty):
+        self.env["stock.quant"]._update_available_quantity(
+            self.tea, self.warehouse.lot_stock_id, qty
+        )
+
+    def _exception(self, order=None, kind="product", **vals):
+        return self.Exception.create(
+            {
+                "sale_order_id": order.id if order else False,
+                "partner_id": self.customer.id,
+                "exception_type": kind,
+                "company_id": self.company.id,
+                **vals,
+            }
+        )
+
+    def test_partial_delivery_keeps_the_rest_on_a_backorder(self):
+        order = self._order(qty=5.0)
+        exception = self._of(order, "stock")
+        with self.assertRaisesMessage(UserError, "Nothing of"):
+            exception.action_resolve_partial()
+        self.assertEqual(exception.state, "new", "nothing written")
+        self._stock(3)
+        exception.promised_date = fields.Date.today() + timedelta(days=7)
+        exception.action_resolve_partial()
+        delivered = order.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertEqual(delivered.move_ids.quantity, 3.0)
+        backorder = exception.backorder_picking_ids
+        self.assertEqual(backorder.backorder_id, delivered)
+        self.assertEqual(backorder.move_ids.product_uom_qty, 2.0)
+        self.assertEqual(backorder.scheduled_date.date(), exception.promised_date)
+        self.assertEqual((exception.state, exception.resolution), ("resolved", "partial"))
+        self.assertEqual(order.order_line.qty_delivered, 3.0)
+        with self.assertRaisesMessage(UserError, "cannot be changed"):
+            exception.action_resolve_partial()  # the double click
+        self.assertEqual(len(order.picking_ids), 2, "no second delivery")
+
+    def test_exchange_creates_return_and_replacement(self):
+        self._stock(10)
+        order = self._order(qty=3.0)
+        exception = self._exception(order, product_id=self.tea.id, quantity=1.0)
+        exception.quantity = 0.0
+        with self.assertRaisesMessage(UserError, "not delivered yet"):
+            exception.action_resolve_exchange()
+        self._validate_picking(order.picking_ids)
+        exception.quantity = 4.0
+        with self.assertRaisesMessage(UserError, "between 0 and 3.0"):
+            exception.action_resolve_exchange()
+        self.assertEqual(len(order.picking_ids), 1, "nothing written")
+        exception.quantity = 1.0
+        exception.action_resolve_exchange()
+        returned = exception.return_picking_id
+        self.assertEqual(returned.picking_type_code, "incoming")
+        self.assertEqual(returned.move_ids.product_uom_qty, 1.0)
+        replacement = exception.replacement_picking_ids
+        self.assertEqual(replacement.picking_type_code, "outgoing")
+        self.assertEqual(replacement.move_ids.product_uom_qty, 1.0)
+        self.assertEqual(replacement.sale_id, order)
+        self.assertEqual((exception.state, exception.resolution), ("resolved", "exchange"))
+        with self.assertRaisesMessage(UserError, "cannot be changed"):
+            exception.action_resolve_exchange()
+        self.assertEqual(len(order.picking_ids), 3, "one return, one replacement")
+        # the goods come back and leave again: the customer still has 3
+        self._validate_picking(returned)
+        self._validate_picking(replacement)
+        self.assertEqual(order.order_line.qty_delivered, 3.0)
+
+    def test_pos_refund_resolution(self):
+        pos_order = self._pos(
+            self.customer, 100.0, fields.Datetime.to_string(fields.Datetime.now())
+        )
+        card = self.env["loyalty.card"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("program_id", "=", self.company.retail_loyalty_program_id.id),
+            ]
+        )
+        self.assertEqual(card.points, 100.0)
+        product = pos_order.lines.product_id
+        exception = self._exception(pos_order_id=pos_order.id, product_id=product.id)
+        exception.quantity = 5.0
+        with self.assertRaisesMessage(UserError, "between 0 and"):
+            exception.action_resolve_refund()
+        self.assertFalse(pos_order.refund_orders_count, "nothing written")
+        exception.quantity = 0.0
+        exception.action_resolve_refund()
+        refund = exception.refund_pos_order_id
+        self.assertEqual(refund.state, "paid")
+        self.assertEqual(refund.amount_total, -100.0)
+        self.assertEqual(refund.lines.refunded_orderline_id, pos_order.lines)
+        self.assertEqual(card.points, 0.0, "the refund takes back what the order earned")
+        self.assertEqual((exception.state, exception.resolution), ("resolved", "refund"))
+        other = self._exception(pos_order_id=pos_order.id)
+        with self.assertRaisesMessage(UserError, "Nothing of"):
+            other.action_resolve_refund()
+
+    def test_customer_counts_open_exceptions(self):
+        order = self._order()
+        self.assertEqual(self._of(order, "stock").state, "new")
+        partner = self.customer.with_user(
+            self._retail_user("exc_user", "retail_customer_mgmt.group_retail_user")
+        )
+        self.assertEqual(partner.retail_open_exception_count, 1)
+        action = partner.action_retail_view_exceptions()
+        self.assertEqual(self.Exception.search(action["domain"]), self._of(order, "stock"))
+        self._of(order, "stock").action_cancel()
+        partner.invalidate_recordset()
+        self.assertEqual(partner.retail_open_exception_count, 0)
+
+    def test_scan_query_count_does_not_grow_with_orders(self):
+        """The scheduled scan reads all open deliveries at once."""
+
+        def scan_queries(count):
+            orders = self.env["sale.order"].browse()
+            for _i in range(count):
+                orders |= self._order(qty=1.0)
+            orders.picking_ids.write({"scheduled_date": fields.Datetime.now() - timedelta(days=3)})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.Exception._cron_retail_detect()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        scan_queries(1)  # warm-up
+        self._stock(-100)  # nothing in stock: every order is short and late
+        small = scan_queries(2)
+        large = scan_queries(12)
+        self.assertEqual(small, large, f"{small} queries for 2 new orders, {large} for 12")
