@@ -1192,7 +1192,7 @@ class ResPartner(models.Model):
         return logs
 
     def _retail_forget_details(self, customer, family):
-        contacts = family.filtered(lambda p: p.parent_path.startswith(customer.parent_path))
+        contacts = family.search([("id", "child_of", customer.id)])
         return "\n".join(
             [self.env._("Anonymised and archived: Contact #%s", partner.id) for partner in contacts]
             + [
@@ -1204,7 +1204,7 @@ class ResPartner(models.Model):
         )
 
     def _retail_forget_kept(self, customer, family):
-        contacts = family.filtered(lambda p: p.parent_path.startswith(customer.parent_path))
+        contacts = family.search([("id", "child_of", customer.id)])
         env = family.env
         counts = [
             (self.env._("Sales Orders"), env["sale.order"], "partner_id"),

@@ -61,14 +61,14 @@ class RetailBirthdayGreeting(models.Model):
         on ``today`` and who were not greeted this year.
 
         A contact restricted to a company belongs to it; a shared contact to
-        the company of their latest purchase, or to the main company (first
-        by sequence) when they never bought.
+        the company of their latest purchase, or to the main company when they
+        never bought.
         """
         Partner = self.env["res.partner"]
         Partner.flush_model()
         self.flush_model()
-        companies = self.env["res.company"].sudo().search([], order="sequence, id")
-        main = companies[:1]
+        companies = self.env["res.company"].sudo().search([])
+        main = self.env.ref("base.main_company", raise_if_not_found=False) or companies[:1]
         days = SQL(", ").join(SQL("(%s, %s)", month, day) for month, day in greeted_days(today))
         self.env.cr.execute(
             SQL(
@@ -206,5 +206,7 @@ class RetailBirthdayGreeting(models.Model):
         for company in self.env["res.company"].search(
             [("retail_birthday_greetings", "=", True)], order="sequence, id"
         ):
-            greetings = self._retail_greet(company)
+            # sudo: the scheduled job writes greetings, coupons and mails for
+            # the customers of every company, whoever runs it
+            greetings = self.sudo()._retail_greet(company)
             _logger.info("Birthday greetings of %s: %s", company.name, len(greetings))

@@ -15,3 +15,5 @@ from . import test_order_exceptions
 from . import test_ui
 from . import test_engagement_services
 from . import test_recommendations
+from . import test_birthday
+from . import test_privacy
