@@ -1,7 +1,8 @@
 {
     "name": "Retail Customer Management",
     "summary": "Retail customer profiles, loyalty tiers and points, RFM grading, "
-    "feedback tickets and low-stock alerts for shops and chains",
+    "feedback tickets, low-stock alerts, recommendations, birthday greetings and "
+    "privacy tools for shops and chains",
     "version": "18.0.1.0.0",
     "category": "Sales/Retail",
     "license": "LGPL-3",

@@ -35,7 +35,7 @@ class RetailBirthdayGreeting(models.Model):
     year = fields.Integer(required=True, readonly=True)
     greeted_on = fields.Date(required=True, readonly=True)
     coupon_id = fields.Many2one(
-        "loyalty.card", string="Coupon", readonly=True, ondelete="set null", check_company=True
+        "loyalty.card", readonly=True, ondelete="set null", check_company=True
     )
     coupon_code = fields.Char(related="coupon_id.code")
 

@@ -65,73 +65,15 @@ class TestRecommendations(RetailCommon):
         cls.sample.sale_ok = False
         cls.Reco = cls.env["retail.recommendation"]
 
-    # ------------------------------------------------------------------
-    # helpers: orders with several products
-    # ------------------------------------------------------------------
     @classmethod
     def _sale_products(cls, partner, products, date, company=None):
-        company = company or cls.company_1
-        order = (
-            cls.env["sale.order"]
-            .with_company(company)
-            .create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "order_line": [
-                        Command.create(
-                            {
-                                "product_id": product.id,
-                                "product_uom_qty": qty,
-                                "price_unit": 10.0,
-                                "tax_id": [Command.clear()],
-                            }
-                        )
-                        for product, qty in products
-                    ],
-                }
-            )
-        )
-        order.action_confirm()
-        order.date_order = fields.Datetime.to_datetime(f"{date} 10:00:00")
-        return order
+        lines = [(product, qty, 10.0) for product, qty in products]
+        return cls._sale_lines(partner, lines, f"{date} 10:00:00", company)
 
     @classmethod
-    def _pos_products(cls, partner, products, date, company=None):
-        company = company or cls.company_1
-        session = cls._open_session(company)
-        total = sum(10.0 * qty for _product, qty in products)
-        order = (
-            cls.env["pos.order"]
-            .with_company(company)
-            .create(
-                {
-                    "company_id": company.id,
-                    "session_id": session.id,
-                    "partner_id": partner.id,
-                    "lines": [
-                        Command.create(
-                            {
-                                "product_id": product.id,
-                                "price_unit": 10.0,
-                                "qty": qty,
-                                "price_subtotal": 10.0 * qty,
-                                "price_subtotal_incl": 10.0 * qty,
-                            }
-                        )
-                        for product, qty in products
-                    ],
-                    "amount_total": total,
-                    "amount_tax": 0.0,
-                    "amount_paid": 0.0,
-                    "amount_return": 0.0,
-                    "last_order_preparation_change": "{}",
-                }
-            )
-        )
-        cls._pay_pos(order, company)
-        order.date_order = fields.Datetime.to_datetime(f"{date} 10:00:00")
-        return order
+    def _pos_products(cls, partner, products, date):
+        lines = [(product, qty, 10.0) for product, qty in products]
+        return cls._pos_lines(partner, lines, f"{date} 10:00:00")
 
     @classmethod
     def _play(cls, scenario):
