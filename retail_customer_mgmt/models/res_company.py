@@ -82,6 +82,85 @@ class ResCompany(models.Model):
         "factor times their usual interval between purchases.",
     )
 
+    # Engagement: recommendations and birthday greetings
+    retail_reco_count = fields.Integer(
+        string="Recommended Products",
+        default=5,
+        help="How many products are recommended to each customer.",
+    )
+    retail_reco_exclude_days = fields.Integer(
+        string="Skip Products Bought Within (days)",
+        default=30,
+        help="A product the customer bought within this many days is not recommended again.",
+    )
+    retail_birthday_greetings = fields.Boolean(
+        string="Birthday Greetings",
+        default=True,
+        help="Every day, customers whose birthday it is receive a greeting with a coupon "
+        "(only with email consent, once a year).",
+    )
+    retail_birthday_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Birthday Coupon Program",
+        domain="[('program_type', '=', 'coupons'), ('company_id', 'in', [id, False])]",
+        help="The coupons program whose coupons are offered on birthdays; created on first use.",
+    )
+    retail_birthday_coupon_days = fields.Integer(
+        string="Birthday Coupon Validity (days)",
+        default=30,
+        help="The birthday coupon expires this many days after the birthday; 0 = never.",
+    )
+
+    @api.constrains("retail_reco_count", "retail_reco_exclude_days", "retail_birthday_coupon_days")
+    def _check_retail_engagement_settings(self):
+        for company in self:
+            if company.retail_reco_count < 1:
+                raise ValidationError(self.env._("Recommend at least one product per customer."))
+            if company.retail_reco_exclude_days < 0 or company.retail_birthday_coupon_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days of recently bought products and the birthday coupon "
+                        "validity cannot be negative."
+                    )
+                )
+
+    def _retail_get_birthday_program(self):
+        """The birthday coupons program of the company, created on first use."""
+        self.ensure_one()
+        program = self.retail_birthday_program_id
+        if program:
+            return program
+        # sudo: the daily job or a retail manager triggers the creation; the
+        # program is company configuration of Odoo's loyalty app.
+        program = (
+            self.env["loyalty.program"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._("Birthday Coupons"),
+                    "program_type": "coupons",
+                    "company_id": self.id,
+                    "trigger": "with_code",
+                    "applies_on": "current",
+                    # the greeting mail carries the code: no mail of Odoo's own
+                    "communication_plan_ids": [fields.Command.clear()],
+                    "reward_ids": [
+                        fields.Command.create(
+                            {
+                                "reward_type": "discount",
+                                "discount_mode": "percent",
+                                "discount": 10,
+                                "discount_applicability": "order",
+                                "required_points": 1,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        self.sudo().retail_birthday_program_id = program
+        return program
+
     @api.constrains(
         "retail_stock_alert_default", "retail_stock_horizon_days", "retail_exception_amount_factor"
     )

@@ -47,6 +47,35 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.retail_exception_amount_factor", readonly=False
     )
 
+    retail_reco_count = fields.Integer(related="company_id.retail_reco_count", readonly=False)
+    retail_reco_exclude_days = fields.Integer(
+        related="company_id.retail_reco_exclude_days", readonly=False
+    )
+    retail_birthday_greetings = fields.Boolean(
+        related="company_id.retail_birthday_greetings", readonly=False
+    )
+    retail_birthday_program_id = fields.Many2one(
+        related="company_id.retail_birthday_program_id", readonly=False
+    )
+    retail_birthday_coupon_days = fields.Integer(
+        related="company_id.retail_birthday_coupon_days", readonly=False
+    )
+    group_retail_contact_details = fields.Boolean(
+        string="Contact details for all employees",
+        implied_group="retail_customer_mgmt.group_retail_contact_details",
+        help="Show the phone, email and address of contacts to every employee, not only "
+        "to retail users.",
+    )
+
+    def action_retail_refresh_recommendations(self):
+        self.ensure_one()
+        return self.env["retail.recommendation"].action_retail_refresh_now()
+
+    def action_retail_create_birthday_program(self):
+        self.ensure_one()
+        self.company_id._retail_get_birthday_program()
+        return {"type": "ir.actions.client", "tag": "reload"}
+
     def action_retail_regrade_now(self):
         self.ensure_one()
         return self.env["res.partner"].action_retail_regrade_now()

@@ -3,13 +3,44 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..services.purchase_stats import SourceRow, compare, merge_sources
+from ..services.recommendations import pos_summary
 from ..services.tiers import decide_tier
 
 CONSENT_CHANNELS = ("email", "sms", "phone", "wechat")
+
+# Personal data erased by "Forget this customer" (besides the name, replaced,
+# and the barcode, one value per company). The country stays for statistics.
+_FORGOTTEN_FIELDS = (
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "state_id",
+    "vat",
+    "company_registry",
+    "website",
+    "comment",
+    "function",
+    "title",
+    "image_1920",
+    "company_name",
+    "partner_latitude",
+    "partner_longitude",
+    "retail_birthday",
+    "retail_wechat_id",
+    "retail_preferred_channel",
+    "retail_consent_email",
+    "retail_consent_sms",
+    "retail_consent_phone",
+    "retail_consent_wechat",
+)
 
 # Aggregates of the purchase figures, as SQL over the per-source rows of
 # _retail_purchase_rows_sql(); the same definitions as services.purchase_stats.
@@ -222,6 +253,19 @@ class ResPartner(models.Model):
     retail_pos_segment = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
     retail_pos_churn_risk = fields.Boolean(compute="_compute_retail_pos_status", compute_sudo=True)
 
+    # Recommendations of the current company (rebuilt every night)
+    retail_recommendation_ids = fields.Many2many(
+        "retail.recommendation",
+        string="Recommended Products",
+        compute="_compute_retail_recommendations",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+    retail_pos_recommendations = fields.Char(
+        compute="_compute_retail_pos_recommendations",
+        compute_sudo=True,
+        help="The first recommended products available in the Point of Sale.",
+    )
+
     # ------------------------------------------------------------------
     # Constraints and consent dates
     # ------------------------------------------------------------------
@@ -304,6 +348,40 @@ class ResPartner(models.Model):
             elif not self[flag]:
                 self[date] = False
 
+    def _retail_may_contact(self, channel):
+        """The partners of ``self`` who may receive marketing on ``channel``.
+
+        The one consent check of every outgoing marketing message (tier
+        upgrade mail, satisfaction request, exception notification, birthday
+        greeting, revisit calls): the partner is active, gave the consent of
+        the channel and has an address for it (email; phone or mobile for
+        phone and SMS; WeChat ID). One query for any number of partners.
+        """
+        if channel not in CONSENT_CHANNELS:
+            raise ValueError(f"Unknown contact channel {channel!r}")
+        if not self:
+            return self
+        number = SQL("(COALESCE(TRIM(phone), '') != '' OR COALESCE(TRIM(mobile), '') != '')")
+        address = {
+            "email": SQL("COALESCE(TRIM(email), '') != ''"),
+            "sms": number,
+            "phone": number,
+            "wechat": SQL("COALESCE(TRIM(retail_wechat_id), '') != ''"),
+        }[channel]
+        self.flush_model(
+            ["active", "email", "phone", "mobile", "retail_wechat_id", f"retail_consent_{channel}"]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) AND active AND %s AND %s",
+                self.ids,
+                SQL.identifier(f"retail_consent_{channel}"),
+                address,
+            )
+        )
+        allowed = {row[0] for row in self.env.cr.fetchall()}
+        return self.filtered(lambda partner: partner.id in allowed)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -329,7 +407,9 @@ class ResPartner(models.Model):
         (date), ``amount`` (company currency, with the rate stored on the
         order; negative for refunds) and ``is_order`` (1 for a purchase, 0 for
         a POS refund or a credit note of sales orders, which only net out the
-        spend). Purchase figures, tiers and grading all read these rows.
+        spend) and ``doc_id`` (the sale.order, pos.order or account.move id, to
+        reach the product lines). Purchase figures, tiers, grading and
+        recommendations all read these rows.
 
         :param partner_filter: SQL condition on ``p.commercial_partner_id``
         """
@@ -345,7 +425,8 @@ class ResPartner(models.Model):
                    p.commercial_partner_id AS partner_id,
                    so.date_order AS d,
                    so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                   1 AS is_order
+                   1 AS is_order,
+                   so.id AS doc_id
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(partner_filter)s
@@ -353,14 +434,15 @@ class ResPartner(models.Model):
             UNION ALL
             SELECT 'pos', p.commercial_partner_id, po.date_order,
                    po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1),
-                   CASE WHEN po.amount_total >= 0 THEN 1 ELSE 0 END
+                   CASE WHEN po.amount_total >= 0 THEN 1 ELSE 0 END,
+                   po.id
               FROM pos_order po
               JOIN res_partner p ON p.id = po.partner_id
              WHERE po.state IN ('paid', 'done', 'invoiced')
                AND po.company_id = %(company)s AND %(partner_filter)s AND %(pos_date)s
             UNION ALL
             SELECT 'sale_refund', p.commercial_partner_id, am.date::timestamp,
-                   am.amount_total_signed, 0
+                   am.amount_total_signed, 0, am.id
               FROM account_move am
               JOIN res_partner p ON p.id = am.commercial_partner_id
              WHERE am.move_type = 'out_refund' AND am.state = 'posted'
@@ -614,6 +696,8 @@ class ResPartner(models.Model):
         template = self.env.ref(
             "retail_customer_mgmt.mail_template_tier_upgrade", raise_if_not_found=False
         )
+        # the consent check of marketing messages, once for all the changes
+        may_mail = self.browse([partner.id for partner in changes])._retail_may_contact("email")
         for partner, (old, new, direction, spend) in changes.items():
             # the tier's pricelist follows the customer; a pricelist given by
             # the previous tier is taken away
@@ -634,7 +718,7 @@ class ResPartner(models.Model):
             )
             partner.message_post(body=body, subtype_xmlid="mail.mt_note")
             upgraded = direction == "up" or (direction == "new" and new and new != base_tier)
-            if upgraded and template and partner.retail_consent_email and partner.email:
+            if upgraded and template and partner in may_mail:
                 # sudo: the cashier or salesperson whose sale upgraded the customer
                 # may not read mail templates; the mail only shows the new tier.
                 template.sudo().with_company(company).send_mail(
@@ -759,7 +843,8 @@ class ResPartner(models.Model):
 
         :param grades: ``{partner id: (segment id, churn risk)}``
         A customer never gets a second open activity of the same type; revisits
-        skip customers without phone consent. A constant number of queries.
+        skip customers who may not be called (``_retail_may_contact("phone")``).
+        A constant number of queries.
         """
         if not grades:
             return
@@ -783,18 +868,15 @@ class ResPartner(models.Model):
             )
         )
         existing = set(self.env.cr.fetchall())
-        self.flush_model(["user_id", "retail_consent_phone", "name"])
+        self.flush_model(["user_id", "name"])
         self.env.cr.execute(
-            SQL(
-                "SELECT id, user_id, retail_consent_phone, name FROM res_partner "
-                "WHERE id = ANY(%s)",
-                list(grades),
-            )
+            SQL("SELECT id, user_id, name FROM res_partner WHERE id = ANY(%s)", list(grades))
         )
         partners = {
-            pid: {"user_id": user_id, "retail_consent_phone": consent, "name": name}
-            for pid, user_id, consent, name in self.env.cr.fetchall()
+            pid: {"user_id": user_id, "name": name} for pid, user_id, name in self.env.cr.fetchall()
         }
+        # revisits are calls: the consent check of marketing contacts
+        may_call = set(self.browse(list(grades))._retail_may_contact("phone").ids)
         today = fields.Date.context_today(self)
         default_user = company.retail_followup_user_id
         model_id = self.env["ir.model"]._get_id("res.partner")
@@ -817,7 +899,7 @@ class ResPartner(models.Model):
                     }
                 )
             segment = segments.get(segment_id)
-            if segment and segment.revisit_days and partner["retail_consent_phone"]:
+            if segment and segment.revisit_days and partner_id in may_call:
                 activity_type = segment.activity_type_id or revisit_type
                 if (partner_id, activity_type.id) not in existing:
                     vals_list.append(
@@ -924,4 +1006,249 @@ class ResPartner(models.Model):
             "retail_pos_points_expiring",
             "retail_pos_segment",
             "retail_pos_churn_risk",
+            "retail_pos_recommendations",
         ]
+
+    # ------------------------------------------------------------------
+    # Recommendations
+    # ------------------------------------------------------------------
+    def _retail_recommendations(self):
+        """Recommendations of the commercial partners of ``self`` in the
+        current company, by rank (one query)."""
+        return self.env["retail.recommendation"].search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ],
+            order="partner_id, rank",
+        )
+
+    @api.depends_context("company")
+    def _compute_retail_recommendations(self):
+        by_partner = defaultdict(list)
+        for reco in self._retail_recommendations():
+            by_partner[reco.partner_id.id].append(reco.id)
+        for partner in self:
+            partner.retail_recommendation_ids = by_partner.get(partner.commercial_partner_id.id, [])
+
+    @api.depends_context("company")
+    def _compute_retail_pos_recommendations(self):
+        names = defaultdict(list)
+        for reco in self._retail_recommendations():
+            if reco.product_id.available_in_pos:
+                names[reco.partner_id.id].append(reco.product_id.display_name)
+        for partner in self:
+            partner.retail_pos_recommendations = pos_summary(
+                names.get(partner.commercial_partner_id.id, [])
+            )
+
+    # ------------------------------------------------------------------
+    # Privacy: forget a customer
+    # ------------------------------------------------------------------
+    def action_retail_forget(self):
+        self.ensure_one()
+        self._retail_check_forget_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Forget this Customer"),
+            "res_model": "retail.customer.forget",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    def _retail_check_forget_rights(self):
+        if not self.env.user.has_group("retail_customer_mgmt.group_retail_manager"):
+            raise AccessError(self.env._("Only retail managers can forget a customer."))
+
+    def _retail_forget_family(self):
+        """The partners of ``self`` and all their contacts and addresses,
+        archived ones included."""
+        # sudo: contacts of the customer in every company the manager may not see
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "child_of", self.ids)])
+        )
+
+    def _retail_forget_blockers(self):
+        """What prevents forgetting the customers of ``self``: a list of
+        sentences, one per open document, in every company.
+
+        Open means: a quotation (draft or sent); a confirmed sales order still
+        to invoice; a POS order not paid; a transfer (delivery, return) neither
+        done nor cancelled; a customer invoice or credit note in draft, or
+        posted and not fully paid or reversed.
+        """
+        family = self._retail_forget_family()
+        # sudo: the manager may hold no rights on sales, POS, stock or
+        # accounting documents; they must all be closed whoever sees them.
+        env = self.sudo().with_context(active_test=False).env
+        blockers = []
+        for order in env["sale.order"].search(
+            [("partner_id", "in", family.ids), ("state", "in", ("draft", "sent"))]
+        ):
+            blockers.append(self.env._("quotation %s", order.name))
+        for order in env["sale.order"].search(
+            [
+                ("partner_id", "in", family.ids),
+                ("state", "=", "sale"),
+                ("invoice_status", "=", "to invoice"),
+            ]
+        ):
+            blockers.append(self.env._("sales order %s (not fully invoiced)", order.name))
+        for order in env["pos.order"].search(
+            [("partner_id", "in", family.ids), ("state", "=", "draft")]
+        ):
+            blockers.append(self.env._("POS order %s (not paid)", order.name))
+        for picking in env["stock.picking"].search(
+            [("partner_id", "in", family.ids), ("state", "not in", ("done", "cancel"))]
+        ):
+            blockers.append(self.env._("transfer %s (not done)", picking.name))
+        for move in env["account.move"].search(
+            [
+                ("partner_id", "in", family.ids),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                "|",
+                ("state", "=", "draft"),
+                "&",
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        ):
+            blockers.append(
+                self.env._("invoice %s (not paid)", move.name)
+                if move.state == "posted"
+                else self.env._("draft invoice %s", move.display_name)
+            )
+        return blockers
+
+    def _retail_forget(self):
+        """Anonymise the customers of ``self`` (and their contacts and
+        addresses): personal data erased, consents withdrawn, contact archived;
+        orders, purchase figures, grades and the points ledger kept. Logged in
+        Privacy Logs.
+
+        Raises a UserError, writing nothing, when documents are still open.
+        """
+        self._retail_check_forget_rights()
+        customers = self
+        family = self._retail_forget_family()
+        blockers = family._retail_forget_blockers()
+        if blockers:
+            raise UserError(
+                self.env._(
+                    "%(customer)s cannot be forgotten while documents are open: %(documents)s. "
+                    "Finish or cancel them first.",
+                    customer=", ".join(customers.mapped("display_name")),
+                    documents=", ".join(blockers),
+                )
+            )
+        users = family.with_context(active_test=False).user_ids
+        if users:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has a user account (%(logins)s): an administrator must "
+                    "delete it before the customer can be forgotten.",
+                    customer=", ".join(customers.mapped("display_name")),
+                    logins=", ".join(users.mapped("login")),
+                )
+            )
+        env = family.env  # sudo, see _retail_forget_family
+        log_vals = [
+            {
+                "anonymized_name": customer.name or str(customer.id),
+                "anonymized_email": customer.email,
+                "execution_details": self._retail_forget_details(customer, family),
+                "records_description": self._retail_forget_kept(customer, family),
+                "additional_note": self.env._(
+                    "Forget this customer (Retail): personal data erased, consents withdrawn, "
+                    "contact archived; orders, purchase figures and points ledger kept."
+                ),
+            }
+            for customer in customers.sudo()
+        ]
+        # what other documents copied from the contact
+        env["pos.order"].search([("partner_id", "in", family.ids)]).write(
+            {"email": False, "mobile": False}
+        )
+        env["retail.feedback"].search([("partner_id", "in", family.ids)]).write(
+            {"partner_email": False, "email_cc": False}
+        )
+        env["mail.message"].search([("author_id", "in", family.ids)]).write({"email_from": False})
+        # no further contact
+        env["mail.followers"].search([("partner_id", "in", family.ids)]).unlink()
+        env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", family.ids)]
+        ).unlink()
+        env["mail.mail"].search(
+            [("recipient_ids", "in", family.ids), ("state", "in", ("outgoing", "exception"))]
+        ).unlink()
+        env["retail.recommendation"].search([("partner_id", "in", family.ids)]).unlink()
+        # the contact's own chatter holds its former values (tracking)
+        env["mail.message"].search(
+            [("model", "=", "res.partner"), ("res_id", "in", family.ids)]
+        ).unlink()
+        for partner in family:
+            partner.with_context(tracking_disable=True).write(
+                {
+                    "name": self.env._("Forgotten Customer %s", partner.id),
+                    **dict.fromkeys(_FORGOTTEN_FIELDS, False),
+                    "active": False,
+                }
+            )
+        family.flush_recordset()
+        # company-dependent: one value per company
+        self.env.cr.execute(
+            SQL("UPDATE res_partner SET barcode = NULL WHERE id = ANY(%s)", family.ids)
+        )
+        family.invalidate_recordset(["barcode"])
+        logs = env["privacy.log"].create(
+            [{**vals, "anonymized_email": vals["anonymized_email"] or "-@-"} for vals in log_vals]
+        )
+        for log, vals in zip(logs, log_vals, strict=True):
+            if not vals["anonymized_email"]:
+                log.anonymized_email = self.env._("(no email)")
+        for customer, log in zip(customers.sudo(), logs, strict=True):
+            customer.message_post(
+                body=self.env._(
+                    "Personal data erased by %(user)s (privacy log %(log)s).",
+                    user=self.env.user.name,
+                    log=log.id,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return logs
+
+    def _retail_forget_details(self, customer, family):
+        contacts = family.search([("id", "child_of", customer.id)])
+        return "\n".join(
+            [self.env._("Anonymised and archived: Contact #%s", partner.id) for partner in contacts]
+            + [
+                self.env._(
+                    "Consents withdrawn; followers, activities, queued mails, "
+                    "recommendations and the contact's chatter removed."
+                )
+            ]
+        )
+
+    def _retail_forget_kept(self, customer, family):
+        contacts = family.search([("id", "child_of", customer.id)])
+        env = family.env
+        counts = [
+            (self.env._("Sales Orders"), env["sale.order"], "partner_id"),
+            (self.env._("POS Orders"), env["pos.order"], "partner_id"),
+            (self.env._("Invoices"), env["account.move"], "partner_id"),
+            (self.env._("Loyalty Cards"), env["loyalty.card"], "partner_id"),
+        ]
+        return "\n".join(
+            self.env._(
+                "%(documents)s kept: %(count)s",
+                documents=label,
+                count=model.with_context(active_test=False).search_count(
+                    [(fname, "in", contacts.ids)]
+                ),
+            )
+            for label, model, fname in counts
+        )

@@ -210,9 +210,9 @@ class RetailFeedback(models.Model):
             return
         for ticket in self:
             partner = ticket.partner_id
-            # rating requests are marketing-free service mails, but we still only
-            # write to customers who accepted email contact
-            if partner and partner.sudo().retail_consent_email and partner.email:
+            # rating requests are service mails, but we still only write to
+            # customers who accepted email contact: the one consent check
+            if partner and partner._retail_may_contact("email"):
                 ticket.rating_send_request(template, lang=partner.lang, force_send=False)
 
     # ------------------------------------------------------------------

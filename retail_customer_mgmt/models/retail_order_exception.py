@@ -294,7 +294,7 @@ class RetailOrderException(models.Model):
         for exception in self:
             exception._check_open()
             partner = exception.partner_id
-            if not (partner.sudo().retail_consent_email and partner.email):
+            if not partner._retail_may_contact("email"):
                 exception.message_post(
                     body=self.env._(
                         "Customer not notified by email: no email consent or no email address. "

@@ -13,3 +13,7 @@ from . import test_stock_alerts
 from . import test_pos_sync
 from . import test_order_exceptions
 from . import test_ui
+from . import test_engagement_services
+from . import test_recommendations
+from . import test_birthday
+from . import test_privacy

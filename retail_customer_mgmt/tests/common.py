@@ -74,6 +74,11 @@ class RetailCommon(AccountTestInvoicingCommon):
     # ------------------------------------------------------------------
     @classmethod
     def _sale(cls, partner, amount, date, company=None, confirm=True, qty=1.0):
+        return cls._sale_lines(partner, [(cls.product, qty, amount / qty)], date, company, confirm)
+
+    @classmethod
+    def _sale_lines(cls, partner, lines, date, company=None, confirm=True):
+        """A sales order of ``lines`` [(product, quantity, unit price)]."""
         company = company or cls.company_1
         order = (
             cls.env["sale.order"]
@@ -85,12 +90,13 @@ class RetailCommon(AccountTestInvoicingCommon):
                     "order_line": [
                         Command.create(
                             {
-                                "product_id": cls.product.id,
+                                "product_id": product.id,
                                 "product_uom_qty": qty,
-                                "price_unit": amount / qty,
+                                "price_unit": price,
                                 "tax_id": [Command.clear()],
                             }
                         )
+                        for product, qty, price in lines
                     ],
                 }
             )
@@ -138,8 +144,14 @@ class RetailCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _pos(cls, partner, amount, date, company=None, pay=True):
+        return cls._pos_lines(partner, [(cls.product, 1.0, amount)], date, company, pay)
+
+    @classmethod
+    def _pos_lines(cls, partner, lines, date, company=None, pay=True):
+        """A POS order of ``lines`` [(product, quantity, unit price)], paid in cash."""
         company = company or cls.company_1
         session = cls._open_session(company)
+        amount = sum(qty * price for _product, qty, price in lines)
         order = (
             cls.env["pos.order"]
             .with_company(company)
@@ -152,13 +164,14 @@ class RetailCommon(AccountTestInvoicingCommon):
                     "lines": [
                         Command.create(
                             {
-                                "product_id": cls.product.id,
-                                "price_unit": amount,
-                                "qty": 1.0,
-                                "price_subtotal": amount,
-                                "price_subtotal_incl": amount,
+                                "product_id": product.id,
+                                "price_unit": price,
+                                "qty": qty,
+                                "price_subtotal": qty * price,
+                                "price_subtotal_incl": qty * price,
                             }
                         )
+                        for product, qty, price in lines
                     ],
                     "amount_total": amount,
                     "amount_tax": 0.0,

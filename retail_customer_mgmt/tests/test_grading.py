@@ -18,13 +18,21 @@ class TestGrading(RetailCommon):
         cls.followup = cls._retail_user("grading_followup", "sales_team.group_sale_salesman")
         cls.company_1.retail_followup_user_id = cls.followup
         Partner = cls.env["res.partner"]
+        # revisits are calls: phone consent and a number
         cls.a = Partner.create(
-            {"name": "A Champion", "user_id": cls.seller.id, "retail_consent_phone": True}
+            {
+                "name": "A Champion",
+                "user_id": cls.seller.id,
+                "retail_consent_phone": True,
+                "phone": "+86 10 1000 0001",
+            }
         )
         cls.b = Partner.create({"name": "B Big", "user_id": cls.seller.id})
         cls.c = Partner.create({"name": "C Gone", "user_id": cls.seller.id})
         cls.d = Partner.create({"name": "D Refunded"})
-        cls.e = Partner.create({"name": "E Returned", "retail_consent_phone": True})
+        cls.e = Partner.create(
+            {"name": "E Returned", "retail_consent_phone": True, "mobile": "+86 139 0000 0005"}
+        )
         cls.f = Partner.create({"name": "F Regular", "user_id": cls.seller.id})
         with freeze_time(NOW):
             cls._sale(cls.a, 100.0, "2026-05-25 12:00:00")

@@ -34,6 +34,7 @@ class TestRetailUi(HttpCase):
                 await waitFor("div[name='retail_lifetime_spend']");
                 await waitFor("div[name='retail_tier_id']");
                 await waitFor("div[name='retail_open_ticket_count']");
+                await waitFor("div[name='retail_recommendation_ids']");
                 console.log("test successful");
             })().catch((error) => console.error(error.message));
         """
@@ -49,6 +50,8 @@ class TestRetailUi(HttpCase):
             "retail_order_exception_action",
             "retail_tier_action",
             "retail_segment_action",
+            "retail_recommendation_action",
+            "retail_birthday_greeting_action",
         ):
             action = self.env.ref(f"retail_customer_mgmt.{xmlid}")
             code = """
