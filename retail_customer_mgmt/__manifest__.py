@@ -49,6 +49,15 @@
         "demo/sale_order_demo.xml",
         "demo/pos_order_demo.xml",
     ],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "retail_customer_mgmt/static/src/app/**/*",
+            "retail_customer_mgmt/static/src/overrides/**/*",
+        ],
+        "web.assets_tests": [
+            "retail_customer_mgmt/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -13,3 +13,4 @@ from . import test_stock_alerts
 from . import test_pos_sync
 from . import test_order_exceptions
 from . import test_ui
+from . import test_pos_tours
