@@ -101,7 +101,9 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
         )
         return sum(lines.mapped("issued"))
 
-    def test_01_customer_badge_and_card(self):
+    def _zeta_gold(self):
+        """A Gold customer with 650 points (50 expiring in 10 days), a segment,
+        a churn warning and email consent, who never bought in the POS."""
         zeta = self.env["res.partner"].create(
             {"name": "Zeta Gold", "email": "zeta@example.cn", "retail_consent_email": True}
         )
@@ -136,6 +138,10 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
         )[0]
         self.assertEqual((status["retail_pos_tier"], status["retail_pos_points"]), ("Gold", 650.0))
         self.assertEqual(status["retail_pos_points_expiring"], 50.0)
+        return zeta
+
+    def test_01_customer_badge_and_card(self):
+        zeta = self._zeta_gold()
         # the POS loads a limited number of customers: Zeta is found by searching
         self._set_customer_loading_limit(1)
         loaded = {row[0] for row in self.main_pos_config.get_limited_partners_loading()}
@@ -183,3 +189,19 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
         card = self._card(self.newcomer)
         self.assertEqual(card.points, 100.0, "the server created the card and credited it")
         self.assertEqual(self.newcomer.with_company(self.company).retail_tier_id, self.normal)
+
+    def test_04_pay_with_points(self):
+        """Points paid with Odoo's Reward button: the receipt shows the points
+        spent and the balance after them and after the earning, as the server
+        wrote them."""
+        zeta = self._zeta_gold()
+        self._set_customer_loading_limit(1)
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        self._run_tour("RetailPosRedeemTour")
+        order = self.env["pos.order"].search([("partner_id", "=", zeta.id)])
+        self.assertEqual(order.amount_total, 93.5, "100 - 650 points x 0.01")
+        lines = self.env["loyalty.history"].search([("retail_pos_order_id", "=", order.id)])
+        self.assertEqual(sorted(lines.mapped("issued")), [0.0, 187.0], "93.50 x 2 (Gold)")
+        self.assertEqual(sorted(lines.mapped("used")), [0.0, 650.0])
+        self.assertEqual(self._card(zeta).points, 187.0, "balance on the receipt")
+        self.assertEqual(self.Card._retail_ledger_mismatches(self.program), {})

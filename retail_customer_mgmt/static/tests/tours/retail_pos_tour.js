@@ -2,6 +2,7 @@ import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as Order from "@point_of_sale/../tests/tours/utils/generic_components/order_widget_util";
 import * as PartnerList from "@point_of_sale/../tests/tours/utils/partner_list_util";
+import * as PosLoyalty from "@pos_loyalty/../tests/tours/utils/pos_loyalty_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
@@ -210,6 +211,41 @@ registry.category("web_tour.tours").add("RetailPosNoCardTour", {
             receiptShows(".o_retail_customer_mgmt_receipt_earned", "100"),
             receiptShows(".o_retail_customer_mgmt_receipt_balance", "100"),
             receiptShows(".o_retail_customer_mgmt_receipt_tier", "Normal"),
+            Chrome.endTour(),
+        ].flat(),
+});
+
+// (e) Zeta Gold (650 points) pays part of an order with points through Odoo's
+// Reward button: the receipt shows the points spent, the points the paid
+// amount earned (93.50 x 2) and the balance after both, from the server;
+// pos_loyalty's own lines for the retail program are not printed twice.
+registry.category("web_tour.tours").add("RetailPosRedeemTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.clickDisplayedProduct(PRODUCT),
+            ProductScreen.clickPartnerButton(),
+            PartnerList.searchCustomerValue("Zeta Gold"),
+            PartnerList.clickPartner("Zeta Gold"),
+            summaryShows(".o_retail_customer_mgmt_points", "650"),
+            PosLoyalty.claimReward("Pay with points"),
+            PosLoyalty.orderTotalIs("93.50"),
+            ...payCash(),
+            receiptShows(".o_retail_customer_mgmt_receipt_tier", "Gold"),
+            receiptShows(".o_retail_customer_mgmt_receipt_spent", "650"),
+            receiptShows(".o_retail_customer_mgmt_receipt_earned", "187"),
+            receiptShows(".o_retail_customer_mgmt_receipt_balance", "187"),
+            {
+                content: "the retail program is printed once, from the server's figures",
+                trigger: negate(".pos-receipt .loyalty", ".receipt-screen"),
+            },
+            ...ReceiptScreen.clickNextOrder(),
+            ProductScreen.clickPartnerButton(),
+            {
+                content: "the customer line shows the balance after the reward",
+                trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_points:contains("187")`,
+            },
             Chrome.endTour(),
         ].flat(),
 });
