@@ -58,6 +58,15 @@
         "demo/pos_order_demo.xml",
         "demo/retail_recommendation_demo.xml",
     ],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "retail_customer_mgmt/static/src/app/**/*",
+            "retail_customer_mgmt/static/src/overrides/**/*",
+        ],
+        "web.assets_tests": [
+            "retail_customer_mgmt/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

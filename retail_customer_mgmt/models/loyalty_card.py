@@ -329,9 +329,14 @@ class LoyaltyCard(models.Model):
             if line.retail_kind == "expire":
                 expired[line.card_id.id] += line.used
             elif line.issued > 0:
+                # points earned while expiry was off have no expiry date: they
+                # never expire (Odoo reads an empty date as False, not None)
                 lots[line.card_id.id].append(
                     Lot(
-                        line.id, day, line.retail_expiry_date, line.issued - taken.get(line.id, 0.0)
+                        line.id,
+                        day,
+                        line.retail_expiry_date or None,
+                        line.issued - taken.get(line.id, 0.0),
                     )
                 )
             if line.used > 0 and line.retail_kind != "expire" and not line.retail_earn_id:

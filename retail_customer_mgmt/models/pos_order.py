@@ -1,10 +1,89 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
+
+# What the POS shows of an order's retail points: read from the server's
+# ledger, returned to the POS with the synced order (pos.order loads all its
+# fields), never computed from what the client sent.
+_RETAIL_SUMMARY_FIELDS = (
+    "retail_points_earned",
+    "retail_points_spent",
+    "retail_points_taken_back",
+    "retail_points_balance",
+    "retail_tier_name",
+    "retail_tier_color",
+)
 
 
 class PosOrder(models.Model):
     _inherit = "pos.order"
+
+    # computed as superuser: cashiers read the ledger lines of their orders
+    # through these figures only, not the loyalty history itself
+    retail_points_earned = fields.Float(
+        compute="_compute_retail_points_summary",
+        compute_sudo=True,
+        help="Retail points this order earned, as written in the ledger by the server.",
+    )
+    retail_points_spent = fields.Float(
+        compute="_compute_retail_points_summary",
+        compute_sudo=True,
+        help="Retail points this order spent on rewards.",
+    )
+    retail_points_taken_back = fields.Float(
+        compute="_compute_retail_points_summary",
+        compute_sudo=True,
+        help="Retail points this refund took back from the refunded orders.",
+    )
+    retail_points_balance = fields.Float(
+        compute="_compute_retail_points_summary",
+        compute_sudo=True,
+        help="Current points balance of the customer's retail card.",
+    )
+    retail_tier_name = fields.Char(compute="_compute_retail_points_summary", compute_sudo=True)
+    retail_tier_color = fields.Integer(compute="_compute_retail_points_summary", compute_sudo=True)
+
+    def _compute_retail_points_summary(self):
+        """Ledger figures of the orders, their customers' balances and tiers:
+        one grouped query for the ledger, one for the cards per company."""
+        order_ids = [order_id for order_id in self.ids if isinstance(order_id, int)]
+        sums = defaultdict(lambda: {"earn": 0.0, "spent": 0.0, "back": 0.0})
+        if order_ids:
+            for order, kind, issued, used in (
+                self.env["loyalty.history"]
+                .sudo()
+                ._read_group(
+                    [("retail_pos_order_id", "in", order_ids)],
+                    ["retail_pos_order_id", "retail_kind"],
+                    ["issued:sum", "used:sum"],
+                )
+            ):
+                if kind == "earn":
+                    sums[order.id]["earn"] += issued
+                elif kind in ("refund", "cancel"):
+                    sums[order.id]["back"] += used - issued
+                elif not kind:  # rewards paid with points (see _retail_redeem)
+                    sums[order.id]["spent"] += used - issued
+        Card = self.env["loyalty.card"]
+        for company, orders in self.grouped("company_id").items():
+            partners = orders.partner_id.commercial_partner_id.with_company(company)
+            program = company.retail_loyalty_program_id
+            cards = (
+                Card._retail_cards_for(partners, program, create=False)
+                if program and partners
+                else {}
+            )
+            for order in orders:
+                partner = order.partner_id.commercial_partner_id.with_company(company)
+                figures = sums[order.id]
+                card = cards.get(partner)
+                tier = partner.retail_tier_id
+                order.retail_points_earned = figures["earn"]
+                order.retail_points_spent = figures["spent"]
+                order.retail_points_taken_back = figures["back"]
+                order.retail_points_balance = card.points if card else 0.0
+                order.retail_tier_name = tier.name or False
+                order.retail_tier_color = tier.color
 
     def action_pos_order_paid(self):
         res = super().action_pos_order_paid()
@@ -70,6 +149,7 @@ class PosOrder(models.Model):
                     )
             Card._retail_take_back(requests)
             company_orders.partner_id._retail_update_tiers(company)
+        self.invalidate_recordset(_RETAIL_SUMMARY_FIELDS)
 
     # ------------------------------------------------------------------
     # Redemption of retail points from the POS: computed on the server
@@ -101,6 +181,7 @@ class PosOrder(models.Model):
         )
         if retail:
             result["coupon_updates"] += self._retail_redeem(retail)
+            self.invalidate_recordset(_RETAIL_SUMMARY_FIELDS)
         return result
 
     def _retail_redeem(self, retail_data):

@@ -251,3 +251,9 @@ class ResCompany(models.Model):
                 )
             ],
         }
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        # the POS tells the retail program apart from Odoo's other loyalty
+        # programs: its points are shown from the server's ledger
+        return [*super()._load_pos_data_fields(config_id), "retail_loyalty_program_id"]

@@ -252,6 +252,12 @@ class ResPartner(models.Model):
     )
     retail_pos_segment = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
     retail_pos_churn_risk = fields.Boolean(compute="_compute_retail_pos_status", compute_sudo=True)
+    retail_pos_last_purchase = fields.Date(compute="_compute_retail_pos_status", compute_sudo=True)
+    retail_pos_marketing_consent = fields.Boolean(
+        compute="_compute_retail_pos_status",
+        compute_sudo=True,
+        help="The customer accepts marketing on at least one channel.",
+    )
 
     # Recommendations of the current company (rebuilt every night)
     retail_recommendation_ids = fields.Many2many(
@@ -995,6 +1001,13 @@ class ResPartner(models.Model):
             partner.retail_pos_points_expiring = partner.retail_points_expiring
             partner.retail_pos_segment = partner.retail_segment_id.name or False
             partner.retail_pos_churn_risk = partner.retail_churn_risk
+            last = partner.retail_last_purchase_date
+            partner.retail_pos_last_purchase = (
+                fields.Datetime.context_timestamp(partner, last).date() if last else False
+            )
+            partner.retail_pos_marketing_consent = any(
+                partner[f"retail_consent_{channel}"] for channel in CONSENT_CHANNELS
+            )
 
     @api.model
     def _load_pos_data_fields(self, config_id):
@@ -1007,6 +1020,8 @@ class ResPartner(models.Model):
             "retail_pos_segment",
             "retail_pos_churn_risk",
             "retail_pos_recommendations",
+            "retail_pos_last_purchase",
+            "retail_pos_marketing_consent",
         ]
 
     # ------------------------------------------------------------------

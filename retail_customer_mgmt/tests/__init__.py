@@ -17,3 +17,4 @@ from . import test_engagement_services
 from . import test_recommendations
 from . import test_birthday
 from . import test_privacy
+from . import test_pos_tours

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 import psycopg2
+from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -395,6 +396,22 @@ class TestPointsExpiryAndAdjustments(RetailLoyaltyCommon):
         self.assertEqual(card.points, 0.0)
         expired = card.history_ids.filtered(lambda h: h.retail_kind == "expire")
         self.assertEqual(expired.mapped("used"), [30.0])
+        self.assertLedgerBalanced()
+
+    def test_points_earned_before_expiry_was_switched_on(self):
+        """Points without expiry date (earned while expiry was off) never
+        expire, and do not break the expiring figure nor the expiry run."""
+        partner = self.env["res.partner"].create({"name": "Before Bo"})
+        self._sale(partner, 80.0, "2026-11-01 10:00:00")
+        self.assertFalse(self._lines(partner).retail_expiry_date)
+        self.company_1.retail_points_expiry_months = 12
+        self._sale(partner, 20.0, "2026-11-02 10:00:00")
+        partner = partner.with_company(self.company_1)
+        self.assertEqual(partner.retail_points, 100.0)
+        self.assertEqual(partner.retail_points_expiring, 0.0)
+        with freeze_time(fields.Datetime.now() + relativedelta(years=3)):
+            self.Card._cron_retail_expire_points()
+        self.assertEqual(self._card(partner).points, 80.0, "only the dated points expired")
         self.assertLedgerBalanced()
 
     def test_order_points_get_expiry_date(self):
