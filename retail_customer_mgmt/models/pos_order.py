@@ -1,6 +1,7 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import float_compare, float_round
 
 # What the POS shows of an order's retail points: read from the server's
 # ledger, returned to the POS with the synced order (pos.order loads all its
@@ -203,7 +204,17 @@ class PosOrder(models.Model):
                 )
             )
             lines.coupon_id = card
-            cost = sum(lines.mapped("points_cost"))
+            cost = self._retail_reward_cost(lines)
+            declared = sum(lines.mapped("points_cost"))
+            if float_compare(cost, declared, precision_digits=2):
+                self.message_post(
+                    body=self.env._(
+                        "The till declared %(declared)s points for the reward; %(cost)s were "
+                        "spent, the value of the discount.",
+                        declared=declared,
+                        cost=cost,
+                    )
+                )
             if cost > 0:
                 vals_list.append(
                     {
@@ -229,6 +240,23 @@ class PosOrder(models.Model):
             }
             for update in updates
         ]
+
+    @api.model
+    def _retail_reward_cost(self, lines):
+        """Points that retail reward lines cost, from the reward's definition
+        (the cost the till declares is not trusted): a per-point discount
+        costs its amount divided by the value of a point, any other reward
+        its required points once per claim."""
+        claims = defaultdict(lambda: self.env["pos.order.line"])
+        for line in lines:
+            claims[(line.reward_id, line.reward_identifier_code)] |= line
+        cost = 0.0
+        for (reward, _code), claim in claims.items():
+            if reward.discount_mode == "per_point" and reward.discount > 0:
+                cost += -sum(claim.mapped("price_subtotal_incl")) / reward.discount
+            else:
+                cost += reward.required_points
+        return float_round(max(cost, 0.0), precision_digits=2)
 
     def add_loyalty_history_lines(self, coupon_data, coupon_updates):
         """Retail cards already have their ledger lines (see confirm_coupon_programs)."""

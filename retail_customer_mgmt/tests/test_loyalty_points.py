@@ -504,7 +504,7 @@ class TestPointsExpiryAndAdjustments(RetailLoyaltyCommon):
 class TestPosRedemption(RetailLoyaltyCommon):
     """The POS client's point figures are not trusted for the retail program."""
 
-    def _order_with_reward(self, partner, cost, code="reward-1"):
+    def _order_with_reward(self, partner, cost, code="reward-1", declared=None):
         order = self._pos(partner, 40.0, "2026-11-02 10:00:00", pay=False)
         reward = self.program.reward_ids[:1]
         order.write(
@@ -519,7 +519,7 @@ class TestPosRedemption(RetailLoyaltyCommon):
                             "price_subtotal_incl": -cost * 0.01,
                             "is_reward_line": True,
                             "reward_id": reward.id,
-                            "points_cost": cost,
+                            "points_cost": cost if declared is None else declared,
                             "reward_identifier_code": code,
                         }
                     )
@@ -552,6 +552,27 @@ class TestPosRedemption(RetailLoyaltyCommon):
         )
         self.assertFalse(card.history_ids.filtered(lambda h: h.issued == 5000))
         self.assertEqual(order.lines.filtered("is_reward_line").coupon_id, card)
+        self.assertLedgerBalanced()
+
+    def test_reward_cost_comes_from_the_discount(self):
+        """A till declaring a small cost for a large discount spends the
+        discount's value in points."""
+        partner = self.env["res.partner"].create({"name": "Cheap Chen"})
+        self._pos(partner, 300.0, "2026-11-01 10:00:00")
+        card = self._card(partner)
+        order = self._order_with_reward(partner, 120.0, declared=1.0)  # 1.20 off for "1 point"
+        order.confirm_coupon_programs(
+            {
+                str(card.id): {
+                    "points": -1,
+                    "program_id": self.program.id,
+                    "coupon_id": card.id,
+                    "line_codes": ["reward-1"],
+                }
+            }
+        )
+        self.assertEqual(card.points, 180.0, "120 points: 1.20 at 0.01 a point")
+        self.assertIn("declared 1.0 points", order.message_ids[:1].body)
         self.assertLedgerBalanced()
 
     def test_cannot_spend_someone_elses_card(self):
