@@ -17,3 +17,4 @@ from . import product_template
 from . import stock_warehouse
 from . import retail_stock_alert
 from . import retail_order_exception
+from . import retail_dashboard

@@ -10,6 +10,12 @@ from ..services.purchase_stats import SourceRow, compare, merge_sources
 from ..services.tiers import decide_tier
 
 CONSENT_CHANNELS = ("email", "sms", "phone", "wechat")
+PREFERRED_CHANNELS = [
+    ("email", "Email"),
+    ("sms", "SMS"),
+    ("phone", "Phone"),
+    ("wechat", "WeChat"),
+]
 
 # Aggregates of the purchase figures, as SQL over the per-source rows of
 # _retail_purchase_rows_sql(); the same definitions as services.purchase_stats.
@@ -31,12 +37,7 @@ class ResPartner(models.Model):
         tracking=True,
     )
     retail_preferred_channel = fields.Selection(
-        selection=[
-            ("email", "Email"),
-            ("sms", "SMS"),
-            ("phone", "Phone"),
-            ("wechat", "WeChat"),
-        ],
+        selection=PREFERRED_CHANNELS,
         string="Preferred Channel",
         groups="retail_customer_mgmt.group_retail_user",
         help="How the customer prefers to be contacted.",
