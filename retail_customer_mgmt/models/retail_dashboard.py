@@ -48,7 +48,7 @@ class RetailDashboard(models.TransientModel):
     buyer_count = fields.Integer("Buying Customers", compute="_compute_kpis")
     new_buyer_count = fields.Integer("New Customers", compute="_compute_kpis")
     repeat_buyer_count = fields.Integer("Repeat Customers", compute="_compute_kpis")
-    order_count = fields.Integer("Purchases", compute="_compute_kpis")
+    order_count = fields.Integer("Orders", compute="_compute_kpis")
     net_spend = fields.Monetary(compute="_compute_kpis")
     repeat_rate = fields.Float(
         "Repeat-Purchase Rate",

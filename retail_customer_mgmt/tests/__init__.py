@@ -13,3 +13,6 @@ from . import test_stock_alerts
 from . import test_pos_sync
 from . import test_order_exceptions
 from . import test_ui
+from . import test_kpis_service
+from . import test_analytics
+from . import test_xlsx_export
