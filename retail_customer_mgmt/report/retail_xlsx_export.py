@@ -9,7 +9,7 @@ record rules of the user, the company chosen in ``allowed_company_ids``).
 """
 
 from collections import namedtuple
-from datetime import date, datetime
+from datetime import datetime
 
 import pytz
 import xlsxwriter
@@ -126,21 +126,20 @@ class RetailXlsxExport:
         return count
 
     def _write_cell(self, sheet, row, col, column, value, formats):
-        if value is None or (value is False and column.kind != "bool"):
-            return
         kind = column.kind
-        if column.labels is not None:
-            sheet.write_string(row, col, column.labels.get(value, value))
-        elif kind in ("text", "long"):
-            sheet.write_string(row, col, str(value))
+        if column.labels is not None and value in column.labels:
+            sheet.write_string(row, col, column.labels[value])
         elif kind == "bool":
             sheet.write_boolean(row, col, bool(value))
+        elif value is None or value is False:
+            return
+        elif kind in ("text", "long") or column.labels is not None:
+            sheet.write_string(row, col, str(value))
         elif kind in ("date", "datetime"):
             value = self._local(value)
             if kind == "date" and isinstance(value, datetime):
                 value = value.date()
-            if isinstance(value, date):
-                sheet.write_datetime(row, col, value, formats[kind])
+            sheet.write_datetime(row, col, value, formats[kind])
         else:
             sheet.write_number(row, col, float(value), formats[kind])
 
