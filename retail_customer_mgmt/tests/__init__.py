@@ -16,3 +16,4 @@ from . import test_ui
 from . import test_kpis_service
 from . import test_analytics
 from . import test_xlsx_export
+from . import test_analytics_ui
