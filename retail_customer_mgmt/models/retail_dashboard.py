@@ -266,24 +266,26 @@ class RetailDashboard(models.TransientModel):
         return PurchaseCounts(*row[:4], float(row[4]), *row[5:8], float(row[8]))
 
     def _retail_cohorts(self, orders, date_from, date_to, end):
-        """Customers per first-purchase month and month of purchase (local time)."""
+        """Customers per first-purchase month and month of purchase (local time).
+
+        The first month comes from a window over the purchases sorted by
+        customer: a hash aggregate on (customer, month) is misestimated by
+        PostgreSQL and spills to disk in thousands of batches on large data.
+        """
         first_month, last_month = date_from.replace(day=1), date_to.replace(day=1)
         self.env.cr.execute(
             SQL(
                 """
-                WITH months AS (
-                    SELECT DISTINCT partner_id,
-                           date_trunc('month', d AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS m
-                      FROM (%(orders)s) o
-                     WHERE is_order = 1 AND d < %(end)s
-                ), cohorts AS (
-                    SELECT partner_id, MIN(m) AS cohort FROM months GROUP BY partner_id
-                )
-                SELECT c.cohort, m.m, COUNT(*)
-                  FROM cohorts c
-                  JOIN months m ON m.partner_id = c.partner_id
-                 WHERE c.cohort >= %(first)s
-              GROUP BY c.cohort, m.m
+                SELECT cohort, m, COUNT(DISTINCT partner_id)
+                  FROM (SELECT partner_id, m, MIN(m) OVER (PARTITION BY partner_id) AS cohort
+                          FROM (SELECT partner_id,
+                                       date_trunc('month', d AT TIME ZONE 'UTC'
+                                                             AT TIME ZONE %(tz)s)::date AS m
+                                  FROM (%(orders)s) o
+                                 WHERE is_order = 1 AND d < %(end)s) months
+                       ) purchases
+                 WHERE cohort >= %(first)s
+              GROUP BY cohort, m
                 """,
                 orders=orders,
                 tz=self._retail_tz(),
