@@ -26,7 +26,7 @@ import time
 import tracemalloc
 from datetime import date
 
-from common import odoo_env
+from common import insert_sale_orders, odoo_env
 from dateutil.relativedelta import relativedelta
 
 from odoo.tools import SQL
@@ -68,24 +68,8 @@ def populate(env, name, customers, orders_per_customer):
     )
     cr.execute("SELECT min(id), max(id) FROM res_partner WHERE name LIKE %s", [tag + "%"])
     first, last = cr.fetchone()
-    cr.execute(
-        """
-        INSERT INTO sale_order (name, company_id, partner_id, partner_invoice_id,
-                                partner_shipping_id, picking_policy, state, date_order,
-                                amount_total, amount_untaxed, currency_rate, create_date,
-                                write_date)
-        SELECT 'EXPBENCH/' || %(company)s || '/' || g, %(company)s, p, p, p, 'direct', 'sale',
-               NOW() - make_interval(secs => random() * 1095 * 86400),
-               round((5 + random() * 500)::numeric, 2), 0, 1, NOW(), NOW()
-          FROM (SELECT g, %(first)s + floor(power(random(), 1.6) * (%(n)s))::int AS p
-                  FROM generate_series(1, %(orders)s) g) s
-        """,
-        {
-            "company": company.id,
-            "first": first,
-            "n": last - first + 1,
-            "orders": customers * orders_per_customer,
-        },
+    insert_sale_orders(
+        cr, company.id, first, last, customers * orders_per_customer, f"EXPBENCH/{company.id}"
     )
     cr.execute(
         """
@@ -124,7 +108,7 @@ def export(env, company, date_from, date_to):
 
         writer = RetailXlsxExport(dashboard, "customers", company, date_from, date_to)
         dashboard._retail_check_company(company)
-        writer.write(fileobj)
+        writer.save(fileobj)
         return writer.row_count, fileobj.seek(0, os.SEEK_END)
 
 

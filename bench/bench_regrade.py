@@ -19,7 +19,7 @@ import json
 import resource
 import time
 
-from common import odoo_env
+from common import insert_sale_orders, odoo_env
 
 COMPANY_NAME = "Regrade Bench Co"
 
@@ -49,20 +49,7 @@ def populate(env, customers, orders):
     cr.execute("SELECT min(id), max(id) FROM res_partner WHERE name LIKE 'Bench customer %%'")
     first, last = cr.fetchone()
     # 1,000,000 confirmed orders spread over 3 years, heavier for some customers
-    cr.execute(
-        """
-        INSERT INTO sale_order (name, company_id, partner_id, partner_invoice_id,
-                                partner_shipping_id, picking_policy, state, date_order,
-                                amount_total, amount_untaxed, currency_rate, create_date,
-                                write_date)
-        SELECT 'BENCH/' || g, %(company)s, p, p, p, 'direct', 'sale',
-               NOW() - make_interval(secs => random() * 1095 * 86400),
-               round((5 + random() * 500)::numeric, 2), 0, 1, NOW(), NOW()
-          FROM (SELECT g, %(first)s + floor(power(random(), 1.6) * (%(n)s))::int AS p
-                  FROM generate_series(1, %(orders)s) g) s
-        """,
-        {"company": company.id, "first": first, "n": last - first + 1, "orders": orders},
-    )
+    insert_sale_orders(cr, company.id, first, last, orders)
     cr.execute("ANALYZE sale_order")
     cr.execute("ANALYZE res_partner")
     return company, True

@@ -56,7 +56,6 @@ class RetailDashboard(models.TransientModel):
         help="Customers with two purchases or more in the period / customers who bought.",
     )
     average_order_value = fields.Monetary(
-        "Average Order Value",
         compute="_compute_kpis",
         help="Net spend of the period (refunds deducted) / purchases of the period.",
     )
@@ -506,7 +505,7 @@ class RetailDashboard(models.TransientModel):
         self._retail_check_company(company)
         if date_from > date_to:
             raise UserError(self.env._("The start date must be before the end date."))
-        return RetailXlsxExport(self, kind, company, date_from, date_to).write(fileobj)
+        return RetailXlsxExport(self, kind, company, date_from, date_to).save(fileobj)
 
     def action_export_customers(self):
         return self._retail_export("customers")

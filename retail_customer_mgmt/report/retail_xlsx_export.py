@@ -84,6 +84,11 @@ class RetailXlsxExport:
         finally:
             cr.execute(SQL("CLOSE %s", SQL.identifier(CURSOR_NAME)))
 
+    def _money_format(self):
+        """Thousands separator and the decimals of the company currency."""
+        decimals = self.company.currency_id.decimal_places
+        return "#,##0" + ("." + "0" * decimals if decimals else "")
+
     def _sheet_name(self, title):
         for char in "[]:*?/\\":
             title = title.replace(char, " ")
@@ -105,12 +110,10 @@ class RetailXlsxExport:
                 "valign": "vcenter",
             }
         )
-        decimals = self.company.currency_id.decimal_places
-        money = "#,##0" + ("." + "0" * decimals if decimals else "")
         formats = {}
         for kind, (num_format, _width) in _FORMATS.items():
             if kind == "money":
-                num_format = money
+                num_format = self._money_format()
             formats[kind] = workbook.add_format({"num_format": num_format}) if num_format else None
         for index, column in enumerate(columns):
             sheet.set_column(index, index, column.width or _FORMATS[column.kind][1])
@@ -146,7 +149,7 @@ class RetailXlsxExport:
     # ------------------------------------------------------------------
     # entry point
     # ------------------------------------------------------------------
-    def write(self, fileobj):
+    def save(self, fileobj):
         """Write the export into ``fileobj``; return its file name."""
         title, columns, query = getattr(self, f"_{self.kind}")()
         workbook = xlsxwriter.Workbook(
@@ -290,11 +293,8 @@ class RetailXlsxExport:
             rows.append((fields_[fname]._description_string(self.env), values[fname], kind))
         sheet = workbook.add_worksheet(self._sheet_name(_("Summary")))
         bold = workbook.add_format({"bold": True})
-        decimals = self.company.currency_id.decimal_places
         formats = {
-            "money": workbook.add_format(
-                {"num_format": "#,##0" + ("." + "0" * decimals if decimals else "")}
-            ),
+            "money": workbook.add_format({"num_format": self._money_format()}),
             "percent": workbook.add_format({"num_format": "0.0%"}),
             "int": workbook.add_format({"num_format": "#,##0"}),
             "float": workbook.add_format({"num_format": "#,##0.00"}),
