@@ -247,7 +247,7 @@ class RetailDashboard(models.TransientModel):
                 SELECT COUNT(*) FILTER (WHERE orders >= 1),
                        COUNT(*) FILTER (WHERE orders >= 2),
                        COUNT(*) FILTER (WHERE orders >= 1 AND first_purchase >= %(start)s),
-                       COALESCE(SUM(orders), 0),
+                       COALESCE(SUM(orders), 0)::int,
                        COALESCE(SUM(spend), 0),
                        COUNT(*) FILTER (WHERE previous_orders >= 1),
                        COUNT(*) FILTER (WHERE previous_orders >= 1 AND orders >= 1),
