@@ -7,9 +7,7 @@ class TestRetailAnalyticsUi(HttpCase):
 
     def test_dashboard_renders(self):
         # browser_js runs the code once the `ready` expression holds
-        ready = (
-            "document.querySelector(\"div[name='cohort_table'] table, div[name='cohort_table'] p\")"
-        )
+        ready = "!!document.querySelector(\"div[name='cohort_table'] :is(table, p)\")"
         code = """
             for (const selector of [
                 ".o_retail_customer_mgmt_dashboard div[name='repeat_rate']",
@@ -29,7 +27,7 @@ class TestRetailAnalyticsUi(HttpCase):
         self.browser_js(
             f"/odoo/action-{action.id}",
             "console.log('test successful')",
-            ready="document.querySelector('.o_action_manager .o_graph_view canvas')",
+            ready="!!document.querySelector('.o_action_manager .o_graph_view canvas')",
             login="admin",
             timeout=120,
         )
