@@ -23,38 +23,10 @@ import statistics
 import subprocess
 import time
 
-from common import odoo_env
+from common import insert_sale_orders, odoo_env
 from freezegun import freeze_time
 
 COMPANY_NAME = "Regrade Bench Co"
-
-
-def insert_orders(cr, company, first, customers, orders, days, skew=1.0, tag="BENCH"):
-    """Insert ``orders`` confirmed sales orders of the last ``days`` days for
-    customers ``first`` .. ``first + customers - 1`` (``skew`` > 1 makes some
-    customers buy more often)."""
-    cr.execute(
-        """
-        INSERT INTO sale_order (name, company_id, partner_id, partner_invoice_id,
-                                partner_shipping_id, picking_policy, state, date_order,
-                                amount_total, amount_untaxed, currency_rate, create_date,
-                                write_date)
-        SELECT %(tag)s || '/' || g, %(company)s, p, p, p, 'direct', 'sale',
-               NOW() - make_interval(secs => random() * %(days)s * 86400),
-               round((5 + random() * 500)::numeric, 2), 0, 1, NOW(), NOW()
-          FROM (SELECT g, %(first)s + floor(power(random(), %(skew)s) * (%(n)s))::int AS p
-                  FROM generate_series(1, %(orders)s) g) s
-        """,
-        {
-            "tag": tag,
-            "company": company.id,
-            "first": first,
-            "n": customers,
-            "orders": orders,
-            "days": days,
-            "skew": skew,
-        },
-    )
 
 
 def populate(env, customers, orders):
@@ -82,7 +54,7 @@ def populate(env, customers, orders):
     cr.execute("SELECT min(id), max(id) FROM res_partner WHERE name LIKE 'Bench customer %%'")
     first, last = cr.fetchone()
     # 1,000,000 confirmed orders spread over 3 years, heavier for some customers
-    insert_orders(cr, company, first, last - first + 1, orders, days=1095, skew=1.6, tag="BENCH")
+    insert_sale_orders(cr, company.id, first, last, orders)
     cr.execute("ANALYZE sale_order")
     cr.execute("ANALYZE res_partner")
     return company, True
@@ -173,7 +145,16 @@ def next_night(env, company, first_partner, customers, orders):
         [company.id],
     )
     new_orders = max(orders // 1095, 1)
-    insert_orders(env.cr, company, first_partner, customers, new_orders, days=1, tag="BENCH/NEW")
+    insert_sale_orders(
+        env.cr,
+        company.id,
+        first_partner,
+        first_partner + customers - 1,
+        new_orders,
+        prefix="BENCH/NEW",
+        days=1,
+        skew=1.0,
+    )
     night, b2, queries = timed_regrade(env, company)
     out = {"seconds": b2, "b2_queries": queries}
     out["b2_mode"] = night.mode

@@ -51,3 +51,33 @@ def measure(env, func, repeat=7, setup=None):
         times.append(time.perf_counter() - start)
         queries.append(env.cr.sql_log_count - before)
     return statistics.median(times), statistics.median(queries)
+
+
+def insert_sale_orders(
+    cr, company_id, first_partner, last_partner, orders, prefix="BENCH", days=1095, skew=1.6
+):
+    """Confirmed sales orders spread over the last ``days`` days (3 years),
+    for partners ``first_partner`` .. ``last_partner`` (``skew`` > 1: some
+    customers buy more often), inserted in one query."""
+    cr.execute(
+        """
+        INSERT INTO sale_order (name, company_id, partner_id, partner_invoice_id,
+                                partner_shipping_id, picking_policy, state, date_order,
+                                amount_total, amount_untaxed, currency_rate, create_date,
+                                write_date)
+        SELECT %(prefix)s || '/' || g, %(company)s, p, p, p, 'direct', 'sale',
+               NOW() - make_interval(secs => random() * %(days)s * 86400),
+               round((5 + random() * 500)::numeric, 2), 0, 1, NOW(), NOW()
+          FROM (SELECT g, %(first)s + floor(power(random(), %(skew)s) * (%(n)s))::int AS p
+                  FROM generate_series(1, %(orders)s) g) s
+        """,
+        {
+            "prefix": prefix,
+            "company": company_id,
+            "first": first_partner,
+            "n": last_partner - first_partner + 1,
+            "orders": orders,
+            "days": days,
+            "skew": skew,
+        },
+    )

@@ -19,3 +19,4 @@ from . import retail_stock_alert
 from . import retail_order_exception
 from . import retail_recommendation
 from . import retail_birthday_greeting
+from . import retail_dashboard

@@ -11,6 +11,12 @@ from ..services.recommendations import pos_summary
 from ..services.tiers import decide_tier
 
 CONSENT_CHANNELS = ("email", "sms", "phone", "wechat")
+PREFERRED_CHANNELS = [
+    ("email", "Email"),
+    ("sms", "SMS"),
+    ("phone", "Phone"),
+    ("wechat", "WeChat"),
+]
 
 # Personal data erased by "Forget this customer" (besides the name, replaced,
 # and the barcode, one value per company). The country stays for statistics.
@@ -62,12 +68,7 @@ class ResPartner(models.Model):
         tracking=True,
     )
     retail_preferred_channel = fields.Selection(
-        selection=[
-            ("email", "Email"),
-            ("sms", "SMS"),
-            ("phone", "Phone"),
-            ("wechat", "WeChat"),
-        ],
+        selection=PREFERRED_CHANNELS,
         string="Preferred Channel",
         groups="retail_customer_mgmt.group_retail_user",
         help="How the customer prefers to be contacted.",

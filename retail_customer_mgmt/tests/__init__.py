@@ -18,3 +18,7 @@ from . import test_recommendations
 from . import test_birthday
 from . import test_privacy
 from . import test_pos_tours
+from . import test_kpis_service
+from . import test_analytics
+from . import test_xlsx_export
+from . import test_analytics_ui
