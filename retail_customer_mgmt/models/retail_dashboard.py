@@ -330,8 +330,8 @@ class RetailDashboard(models.TransientModel):
                          WHERE company_id = %(company)s AND state IN %(open_states)s),
                        (SELECT COUNT(*) FROM retail_stock_alert
                          WHERE company_id = %(company)s AND state = 'open'),
-                       (SELECT MAX(graded_on) FROM retail_customer_grade
-                         WHERE company_id = %(company)s)
+                       (SELECT MAX(grading_date) FROM retail_grade_run
+                         WHERE company_id = %(company)s AND state = 'done')
                   FROM (SELECT 1) one
              LEFT JOIN retail_feedback f ON f.company_id = %(company)s
                 """,

@@ -55,11 +55,20 @@ class RetailCustomerAnalysis(models.Model):
                            p.country_id, t.id AS tier_id, g.segment_id,
                            p.retail_preferred_channel AS preferred_channel, g.churn_risk,
                            g.r_score, g.f_score, g.m_score, g.rfm_code, g.order_count,
-                           g.lifetime_spend, g.avg_basket, g.monetary, g.recency_days,
-                           g.last_purchase, COALESCE(card.points, 0) AS points, g.graded_on
+                           g.lifetime_spend, g.avg_basket, g.monetary,
+                           GREATEST(
+                               DATE_PART('day', (NOW() AT TIME ZONE 'UTC') - g.last_purchase), 0
+                           )::int AS recency_days,
+                           g.last_purchase, COALESCE(card.points, 0) AS points, run.graded_on
                       FROM retail_customer_grade g
                       JOIN res_partner p ON p.id = g.partner_id
                       JOIN res_company c ON c.id = g.company_id
+                 LEFT JOIN (
+                        SELECT company_id, MAX(grading_date) AS graded_on
+                          FROM retail_grade_run
+                         WHERE state = 'done'
+                      GROUP BY company_id
+                    ) run ON run.company_id = g.company_id
                  LEFT JOIN retail_tier t
                         ON t.id = (p.retail_tier_id -> g.company_id::text ->> 0)::int4
                  LEFT JOIN LATERAL (
