@@ -882,8 +882,17 @@ class ResPartner(models.Model):
         partners = {
             pid: {"user_id": user_id, "name": name} for pid, user_id, name in self.env.cr.fetchall()
         }
-        # revisits are calls: the consent check of marketing contacts
-        may_call = set(self.browse(list(grades))._retail_may_contact("phone").ids)
+        # revisits are calls: the consent check of marketing contacts, for
+        # the customers who would get one
+        revisit_candidates = [
+            pid
+            for pid, (segment_id, _risk) in grades.items()
+            if segment_id in segments
+            and segments[segment_id].revisit_days
+            and (partners.get(pid, {}).get("user_id") or company.retail_followup_user_id)
+            and (pid, (segments[segment_id].activity_type_id or revisit_type).id) not in existing
+        ]
+        may_call = set(self.browse(revisit_candidates)._retail_may_contact("phone").ids)
         today = fields.Date.context_today(self)
         default_user = company.retail_followup_user_id
         model_id = self.env["ir.model"]._get_id("res.partner")
