@@ -330,8 +330,10 @@ class TestOrderExceptions(RetailCommon):
             self.env.flush_all()
             return self.env.cr.sql_log_count - before
 
-        scan_queries(1)  # warm-up
         self._stock(-100)  # nothing in stock: every order is short and late
+        scan_queries(2)  # warm-up (caches filled by a first scan)
         small = scan_queries(2)
         large = scan_queries(12)
-        self.assertEqual(small, large, f"{small} queries for 2 new orders, {large} for 12")
+        # a query per new exception would add 10 queries here; caches can
+        # make the smaller scan pay a few more queries, never the larger one
+        self.assertLessEqual(large, small, f"{small} queries for 2 new orders, {large} for 12")
