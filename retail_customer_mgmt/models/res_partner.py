@@ -416,7 +416,8 @@ class ResPartner(models.Model):
         a POS refund or a credit note of sales orders, which only net out the
         spend) and ``doc_id`` (the sale.order, pos.order or account.move id, to
         reach the product lines). Purchase figures, tiers, grading and
-        recommendations all read these rows.
+        recommendations all read these rows; a new source also belongs in
+        ``_retail_changed_buyers_sql``.
 
         :param partner_filter: SQL condition on ``p.commercial_partner_id``
         """
@@ -465,6 +466,42 @@ class ResPartner(models.Model):
             sale_date=sale_date,
             pos_date=pos_date,
             refund_date=refund_date,
+        )
+
+    def _retail_changed_buyers_sql(self, company, since, old_window_start, window_start):
+        """Commercial partners whose purchase rows (``_retail_order_rows_sql``,
+        whose sources this must follow) may have changed since ``since``: an
+        order, POS order or credit note written since then (new, paid,
+        cancelled, refunded...), one dated between ``old_window_start`` and
+        ``window_start`` (it left an analysis window), or a contact written
+        since then (it may have moved to another company)."""
+        return SQL(
+            """
+            SELECT DISTINCT p.commercial_partner_id
+              FROM (
+                    SELECT partner_id FROM sale_order
+                     WHERE company_id = %(company)s
+                       AND (write_date >= %(since)s
+                            OR (date_order >= %(old)s AND date_order < %(new)s))
+                    UNION ALL
+                    SELECT partner_id FROM pos_order
+                     WHERE company_id = %(company)s
+                       AND (write_date >= %(since)s
+                            OR (date_order >= %(old)s AND date_order < %(new)s))
+                    UNION ALL
+                    SELECT commercial_partner_id FROM account_move
+                     WHERE company_id = %(company)s AND move_type = 'out_refund'
+                       AND (write_date >= %(since)s
+                            OR (date >= %(old)s::date AND date < %(new)s::date))
+                    UNION ALL
+                    SELECT id FROM res_partner WHERE write_date >= %(since)s
+                   ) t
+              JOIN res_partner p ON p.id = t.partner_id
+            """,
+            company=company.id,
+            since=since,
+            old=old_window_start,
+            new=window_start,
         )
 
     def _retail_purchase_rows_sql(self, company, partner_ids=None, date_from=None):

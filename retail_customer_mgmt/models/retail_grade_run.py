@@ -118,40 +118,6 @@ class RetailGradeRun(models.Model):
             window=window_start,
         )
 
-    def _touched_sql(self, company, since, old_window_start, window_start):
-        """Customers whose figures may have changed since the previous run:
-        an order, POS order or credit note written since then (new, paid,
-        cancelled, refunded...), an order that left the analysis window, or a
-        contact moved to another company."""
-        return SQL(
-            """
-            SELECT DISTINCT p.commercial_partner_id
-              FROM (
-                    SELECT partner_id FROM sale_order
-                     WHERE company_id = %(company)s
-                       AND (write_date >= %(since)s
-                            OR (date_order >= %(old)s AND date_order < %(new)s))
-                    UNION ALL
-                    SELECT partner_id FROM pos_order
-                     WHERE company_id = %(company)s
-                       AND (write_date >= %(since)s
-                            OR (date_order >= %(old)s AND date_order < %(new)s))
-                    UNION ALL
-                    SELECT commercial_partner_id FROM account_move
-                     WHERE company_id = %(company)s AND move_type = 'out_refund'
-                       AND (write_date >= %(since)s
-                            OR (date >= %(old)s::date AND date < %(new)s::date))
-                    UNION ALL
-                    SELECT id FROM res_partner WHERE write_date >= %(since)s
-                   ) t
-              JOIN res_partner p ON p.id = t.partner_id
-            """,
-            company=company.id,
-            since=since,
-            old=old_window_start,
-            new=window_start,
-        )
-
     def _previous_run(self, company):
         return self.search(
             [("company_id", "=", company.id), ("state", "=", "done")], order="id desc", limit=1
@@ -169,7 +135,7 @@ class RetailGradeRun(models.Model):
         if run.mode == "incremental":
             previous = self._previous_run(company)
             self.env.cr.execute(
-                self._touched_sql(
+                self.env["res.partner"]._retail_changed_buyers_sql(
                     company,
                     previous.data_as_of - self.SAFETY_MARGIN,
                     previous.window_start,

@@ -18,6 +18,13 @@ OPEN_STATES = ("new", "notified", "in_progress")
 AUTO_CLOSING = ("stock", "late", "address")
 
 
+def _open_deliveries(orders):
+    """Outgoing deliveries of ``orders`` that are neither done nor cancelled."""
+    return orders.picking_ids.filtered(
+        lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+    )
+
+
 class RetailOrderException(models.Model):
     _name = "retail.order.exception"
     _description = "Exception Order"
@@ -168,9 +175,7 @@ class RetailOrderException(models.Model):
         if not orders:
             return self.browse()
         causes = {}  # (order id, type) -> (detail, picking)
-        pickings = orders.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        )
+        pickings = _open_deliveries(orders)
         now = fields.Datetime.now()
         moves = pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         # the forecast is not stored: read it fresh, stock may have moved
@@ -424,15 +429,18 @@ class RetailOrderException(models.Model):
         )
         self._resolve("cancel")
 
+    def _check_promised_date(self, required):
+        if (required and not self.promised_date) or (
+            self.promised_date and self.promised_date < fields.Date.context_today(self)
+        ):
+            raise UserError(self.env._("Give the new promised date (today or later)."))
+
     def action_resolve_wait(self):
         """Keep the order and its delivery, promise a new date to the customer."""
         self.ensure_one()
         self._check_open()
-        if not self.promised_date or self.promised_date < fields.Date.context_today(self):
-            raise UserError(self.env._("Give the new promised date (today or later)."))
-        pickings = self.sale_order_id.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        )
+        self._check_promised_date(required=True)
+        pickings = _open_deliveries(self.sale_order_id)
         pickings.write({"scheduled_date": fields.Datetime.to_datetime(self.promised_date)})
         self.sale_order_id.commitment_date = fields.Datetime.to_datetime(self.promised_date)
         self.write({"state": "in_progress", "resolution": "wait"})
@@ -574,13 +582,10 @@ class RetailOrderException(models.Model):
         self.ensure_one()
         self._check_open()
         order = self.sale_order_id
-        pickings = order.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        )
+        pickings = _open_deliveries(order)
         if not pickings:
             raise UserError(self.env._("%s has no delivery waiting.", order.name or self.name))
-        if self.promised_date and self.promised_date < fields.Date.context_today(self):
-            raise UserError(self.env._("Give the new promised date (today or later)."))
+        self._check_promised_date(required=False)
         pickings.action_assign()
         ready = pickings.filtered(lambda p: any(m.quantity > 0 for m in p.move_ids))
         if not ready:
