@@ -2,7 +2,7 @@
 
 Creates customers with a short (1 order) and a long (N orders) history in a
 transaction that is rolled back, then confirms fresh orders with the module's
-points hooks and without them (context ``retail_no_points``), all in one run.
+points hooks and without them (``points_disabled()``), all in one run.
 Reports the extra queries and the time ratio; the extra query count must not
 depend on the history length.
 
@@ -10,6 +10,7 @@ Usage: bin/bench points [--history N] [--repeat K]
 """
 
 import argparse
+import contextlib
 import json
 
 from common import measure, odoo_env
@@ -22,6 +23,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     with odoo_env(args.db) as env:
+        from odoo.addons.retail_customer_mgmt.models.loyalty_history import points_disabled
+
         env = env(context={"tracking_disable": True, "mail_notrack": True})
         company = env.company
         company._retail_get_program()
@@ -57,11 +60,15 @@ def main():
         results = {}
         for label, partner in (("short", short), ("long", long_)):
             for hooks in (True, False):
-                ctx = {} if hooks else {"retail_no_points": True}
+                switch = contextlib.nullcontext if hooks else points_disabled
+
+                def confirm(so, switch=switch):
+                    with switch():
+                        so.action_confirm()
 
                 seconds, queries = measure(
                     env,
-                    lambda so, ctx=ctx: so.with_context(**ctx).action_confirm(),
+                    confirm,
                     repeat=args.repeat,
                     setup=lambda partner=partner: order(partner),
                 )

@@ -5,12 +5,14 @@ from . import retail_grade_run
 from . import retail_feedback_stage
 from . import retail_feedback
 from . import retail_feedback_sla
+from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import sale_order_line
 from . import account_move
 from . import pos_order
 from . import product_template

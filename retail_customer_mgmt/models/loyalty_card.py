@@ -1,14 +1,15 @@
 import logging
 from collections import defaultdict
 
-import psycopg2.errors
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, float_is_zero
 
 from ..services.points import Lot, earned_points, points_to_expire, refund_takeback
+from .loyalty_history import _is_ledger, ledger_env
 
 _logger = logging.getLogger(__name__)
 
@@ -55,33 +56,134 @@ class LoyaltyCard(models.Model):
     ]
 
     # ------------------------------------------------------------------
+    # CRUD: only the ledger moves the balance of a retail card
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = self.env["loyalty.program"].browse(
+            {vals["program_id"] for vals in vals_list if vals.get("program_id")}
+        )
+        retail_programs = programs._retail_filter_retail()
+        for vals in vals_list:
+            if vals.get("program_id") not in retail_programs.ids:
+                continue
+            if vals.get("points") and not _is_ledger(self.env):
+                self._retail_refuse(self.env._("a new card cannot start with points"))
+            if vals.get("partner_id") and not vals.get("retail_card_key"):
+                # Odoo's own flows (sales rewards, the POS) may create the
+                # customer's card: it gets the key that keeps it unique
+                partner = self.env["res.partner"].browse(vals["partner_id"])
+                vals["retail_card_key"] = (
+                    f"{vals['program_id']}:{partner.sudo().commercial_partner_id.id}"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not _is_ledger(self.env) and {"points", "program_id", "partner_id"} & set(vals):
+            retail = self._retail_filter_retail()
+            if "points" in vals:
+                changed = retail.filtered(
+                    lambda card: not float_is_zero(card.points - vals["points"], 2)
+                )
+                if changed:
+                    self._retail_refuse(
+                        self.env._("the balance of %s changes only through the ledger")
+                        % ", ".join(changed.mapped("code"))
+                    )
+            if "partner_id" in vals and retail.filtered(
+                lambda card: card.partner_id.id != vals["partner_id"]
+            ):
+                self._retail_refuse(self.env._("a retail card stays with its customer"))
+            if "program_id" in vals:
+                target = self.env["loyalty.program"].browse(vals["program_id"])
+                if retail.filtered(lambda card: card.program_id != target) or (
+                    target._retail_filter_retail() and (self - retail)
+                ):
+                    self._retail_refuse(
+                        self.env._("a card cannot move into or out of the retail program")
+                    )
+        return super().write(vals)
+
+    def unlink(self):
+        if not _is_ledger(self.env) and self._retail_filter_retail():
+            self._retail_refuse(
+                self.env._("retail cards hold the customers' ledger; archive them instead")
+            )
+        return super().unlink()
+
+    def _retail_refuse(self, why):
+        raise UserError(
+            self.env._(
+                "Retail points are moved by the points ledger only (%(why)s). A retail "
+                "manager corrects a balance with Adjust Points, giving a reason.",
+                why=why,
+            )
+        )
+
+    def _retail_filter_retail(self):
+        """The cards of a retail program, decided on the server from each card's
+        own program (never from what a client says the program is)."""
+        return self.filtered(lambda card: card.sudo().program_id)._retail_with_programs(
+            self.sudo().program_id._retail_filter_retail()
+        )
+
+    def _retail_with_programs(self, programs):
+        return self.filtered(lambda card: card.sudo().program_id in programs)
+
+    # ------------------------------------------------------------------
     # Cards
     # ------------------------------------------------------------------
     @api.model
     def _retail_cards_for(self, partners, program, create=True):
         """``{commercial partner: card}`` in ``program``, creating missing cards.
 
-        Two transactions creating the same customer's card at once: the
-        unique key makes the second insert wait for the first and then find
-        the conflict; it raises a serialization failure so that Odoo retries
-        the whole request, which then sees the card.
+        An archived card of the customer is reactivated: it holds their
+        ledger. Two transactions creating the same customer's card at once:
+        the unique key makes the second insert wait for the first, and
+        PostgreSQL then raises a serialization failure (repeatable read) that
+        Odoo retries; the retried request finds the card.
         """
         partners = partners.commercial_partner_id
         # sudo: retail users and cashiers read and credit the retail cards but
         # do not manage loyalty programs and cards in Odoo's loyalty app.
-        Card = self.sudo()
+        Card = self.sudo().with_context(active_test=False)
         program = program.sudo()
-        cards = Card.search([("program_id", "=", program.id), ("partner_id", "in", partners.ids)])
+        keys = {f"{program.id}:{partner.id}": partner for partner in partners}
+        cards = Card.search(
+            [
+                ("program_id", "=", program.id),
+                "|",
+                ("partner_id", "in", partners.ids),
+                ("retail_card_key", "in", list(keys)),
+            ]
+        )
         by_partner = {}
-        for card in cards.sorted("id"):
+        for card in cards.sorted(lambda c: (not c.active, c.id)):
+            if card.retail_card_key in keys and card.partner_id != keys[card.retail_card_key]:
+                raise UserError(
+                    self.env._(
+                        "The retail card %(card)s of %(customer)s is now held by %(holder)s. "
+                        "Give the card back to its customer (a retail card holds one "
+                        "customer's points) before recording their purchases.",
+                        card=card.code,
+                        customer=keys[card.retail_card_key].display_name,
+                        holder=card.partner_id.display_name or "-",
+                    )
+                )
             by_partner.setdefault(card.partner_id, card)
-        missing = partners - cards.partner_id
+        archived = Card.browse([card.id for card in by_partner.values() if not card.active])
+        if archived and create:
+            archived.active = True
+        missing = partners - Card.browse([c.id for c in by_partner.values()]).partner_id
         if missing and create:
             self.env.flush_all()
             rows = [
                 (program.id, partner.id, f"{program.id}:{partner.id}", self._generate_code())
                 for partner in missing
             ]
+            # ON CONFLICT: a card committed by a concurrent transaction that
+            # this snapshot cannot see makes PostgreSQL raise a real
+            # serialization failure, which Odoo's request loop retries.
             self.env.cr.execute(
                 SQL(
                     """
@@ -92,25 +194,31 @@ class LoyaltyCard(models.Model):
                            %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                       FROM (VALUES %(rows)s) AS p(program_id, partner_id, card_key, code)
                     ON CONFLICT (retail_card_key) DO NOTHING
-                    RETURNING id, partner_id
+                    RETURNING id
                     """,
                     company=program.company_id.id or None,
                     uid=self.env.uid,
                     rows=SQL(", ").join(SQL("(%s, %s, %s, %s)", *row) for row in rows),
                 )
             )
-            created = dict(self.env.cr.fetchall())
-            if len(created) < len(rows):
-                raise psycopg2.errors.SerializationFailure(
-                    "A retail loyalty card was created by a concurrent transaction; retrying."
-                )
-            for card in Card.browse(list(created)):
+            for card in Card.browse([row[0] for row in self.env.cr.fetchall()]):
                 by_partner[card.partner_id] = card
-        return by_partner
+            if missing - Card.browse([c.id for c in by_partner.values()]).partner_id:
+                raise UserError(
+                    self.env._(
+                        "A retail card of %(customers)s exists but does not belong to the "
+                        "program %(program)s any more; check the customers' loyalty cards.",
+                        customers=", ".join(missing.mapped("display_name")),
+                        program=program.name,
+                    )
+                )
+        return {
+            partner: card.with_context(active_test=True) for partner, card in by_partner.items()
+        }
 
     def _retail_is_retail_card(self):
         self.ensure_one()
-        return self.program_id == self.program_id.company_id.retail_loyalty_program_id
+        return bool(self._retail_filter_retail())
 
     # ------------------------------------------------------------------
     # Ledger
@@ -164,7 +272,7 @@ class LoyaltyCard(models.Model):
             deltas[card_id] += delta
         cards = self.sudo().browse(list(deltas))
         cards.invalidate_recordset(["history_ids"])
-        for card in cards:
+        for card in cards.with_env(ledger_env(cards.env)):
             if deltas[card.id]:
                 # ORM write: Odoo's milestone mails and tracking keep working,
                 # and a concurrent balance change makes PostgreSQL raise a
@@ -246,23 +354,33 @@ class LoyaltyCard(models.Model):
         )
         if not earn_lines:
             return History
-        # what was already refunded / taken back per earning line (one query)
-        done = {
-            earn.id: (refunded, taken)
-            for earn, refunded, taken in History._read_group(
-                [("retail_earn_id", "in", earn_lines.ids)],
-                ["retail_earn_id"],
-                ["retail_base_amount:sum", "used:sum"],
+        # what was already refunded / taken back per earning line, and per
+        # request (a request run again, e.g. a credit note applied after the
+        # invoice earned, takes back only what it has not taken yet): one query
+        done = defaultdict(lambda: (0.0, 0.0))
+        by_request = defaultdict(float)
+        for line in History.search_fetch(
+            [("retail_earn_id", "in", earn_lines.ids)],
+            ["retail_earn_id", "retail_base_amount", "used", "retail_key"],
+        ):
+            refunded, taken = done[line.retail_earn_id.id]
+            done[line.retail_earn_id.id] = (
+                refunded + line.retail_base_amount,
+                taken + line.used,
             )
-        }
+            by_request[(line.retail_key or "").rsplit(":", 1)[0]] += line.retail_base_amount
         vals_list = []
         for request in requests:
             lines = earn_lines.filtered_domain(request["earn_domain"])
             amount_left = request["amount"]
+            if amount_left is not None:
+                amount_left -= by_request[request["key"]]
+                if amount_left <= 0.005:
+                    continue
             for earn in lines:
-                refunded_before, taken_before = done.get(earn.id, (0.0, 0.0))
+                refunded_before, taken_before = done[earn.id]
                 base_left = earn.retail_base_amount - refunded_before
-                if base_left <= 0:
+                if base_left <= 0.005:
                     continue
                 refunded_now = base_left if amount_left is None else min(amount_left, base_left)
                 if refunded_now <= 0:
@@ -292,6 +410,63 @@ class LoyaltyCard(models.Model):
                     }
                 )
         return self._retail_post(vals_list)
+
+    def _retail_adjust(self, delta, reason, key):
+        """A manager's correction of a retail balance: a new ledger line with
+        its reason (the ledger is append-only), never below zero."""
+        self.ensure_one()
+        if not self.env.user.has_group("retail_customer_mgmt.group_retail_manager"):
+            raise AccessError(self.env._("Only retail managers can adjust customer points."))
+        if not self._retail_filter_retail():
+            raise UserError(self.env._("%s is not a retail points card.", self.code))
+        if not delta:
+            raise UserError(self.env._("Enter a number of points greater than zero."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._("Give the reason of the adjustment; it is kept in the ledger.")
+            )
+        card = self.sudo()
+        if delta < 0 and card.points + delta < 0:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has %(balance)s points: removing %(points)s would make the "
+                    "balance negative.",
+                    customer=card.partner_id.display_name,
+                    balance=card.points,
+                    points=-delta,
+                )
+            )
+        company = card.program_id.company_id or self.env.company
+        months = company.retail_points_expiry_months
+        now = fields.Datetime.now()
+        self._retail_post(
+            [
+                {
+                    "card_id": card.id,
+                    "description": self.env._("Manual adjustment: %s", reason),
+                    "issued": max(delta, 0.0),
+                    "used": max(-delta, 0.0),
+                    "retail_kind": "adjust",
+                    "retail_key": key,
+                    "retail_date": now,
+                    "retail_expiry_date": fields.Date.add(now.date(), months=months)
+                    if months and delta > 0
+                    else None,
+                    "retail_user_id": self.env.uid,
+                }
+            ]
+        )
+        if card.partner_id:
+            card.partner_id.message_post(
+                body=self.env._(
+                    "Points adjusted by %(user)s: %(delta)s (%(reason)s).",
+                    user=self.env.user.name,
+                    delta=f"{delta:+g}",
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Expiry

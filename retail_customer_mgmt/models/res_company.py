@@ -47,6 +47,12 @@ class ResCompany(models.Model):
         digits=(16, 4),
         help="Discount, in company currency, that one point buys.",
     )
+    retail_compensation_limit = fields.Float(
+        string="Compensation Limit (points)",
+        default=500.0,
+        help="Retail users give at most this many compensation points when they resolve an "
+        "exception order; above it, a retail manager resolves it.",
+    )
     retail_points_trigger = fields.Selection(
         [("confirm", "Sales order confirmation"), ("paid", "Invoice payment")],
         string="Sales Orders Earn Points On",
@@ -196,9 +202,12 @@ class ResCompany(models.Model):
         "retail_points_expiry_months",
         "retail_tier_window_months",
         "retail_tier_grace_days",
+        "retail_compensation_limit",
     )
     def _check_retail_loyalty_settings(self):
         for company in self:
+            if company.retail_compensation_limit < 0:
+                raise ValidationError(self.env._("The compensation limit cannot be negative."))
             if company.retail_points_per_unit < 0 or company.retail_point_value < 0:
                 raise ValidationError(
                     self.env._("Points per currency unit and point value cannot be negative.")
@@ -223,6 +232,14 @@ class ResCompany(models.Model):
         program = self.env["loyalty.program"].sudo().create(self._retail_program_values())
         self.sudo().retail_loyalty_program_id = program
         return program
+
+    def _retail_expiry_date(self, date=None):
+        """Expiry date of points credited on ``date`` (now), or None (no expiry)."""
+        self.ensure_one()
+        months = self.retail_points_expiry_months
+        if not months:
+            return None
+        return fields.Date.add((date or fields.Datetime.now()).date(), months=months)
 
     def _retail_program_values(self):
         self.ensure_one()

@@ -20,6 +20,9 @@ class ResConfigSettings(models.TransientModel):
     retail_points_expiry_months = fields.Integer(
         related="company_id.retail_points_expiry_months", readonly=False
     )
+    retail_compensation_limit = fields.Float(
+        related="company_id.retail_compensation_limit", readonly=False
+    )
     retail_tier_window_months = fields.Integer(
         related="company_id.retail_tier_window_months", readonly=False
     )

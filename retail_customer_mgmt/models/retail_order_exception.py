@@ -1,7 +1,7 @@
 import logging
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -12,6 +12,7 @@ EXCEPTION_TYPES = [
     ("abnormal", "Abnormal Order"),
     ("address", "Missing Address or Contact"),
     ("product", "Product Problem"),
+    ("points", "Points Overdraft"),
 ]
 OPEN_STATES = ("new", "notified", "in_progress")
 # exceptions whose cause the scan can see disappear
@@ -251,6 +252,58 @@ class RetailOrderException(models.Model):
         return self.create(new)
 
     @api.model
+    def _retail_open_overdrafts(self, overdrawn):
+        """A paid POS order spent more points than its customer's card held (two
+        offline tills, a tampered client) or spent points without a customer:
+        the order is kept and charged; a manager owns the difference.
+
+        :param overdrawn: ``[(pos.order, points spent, card or None)]``
+        """
+        orders = self.env["pos.order"].union(*[order for order, _c, _card in overdrawn])
+        # sudo: the cashier's sync opens the exception for the manager
+        Exception_ = self.sudo()
+        known = Exception_.search(
+            [("pos_order_id", "in", orders.ids), ("exception_type", "=", "points")]
+        ).pos_order_id
+        vals_list = []
+        for order, cost, card in overdrawn:
+            if order in known:
+                continue
+            company = order.company_id
+            if card:
+                detail = self.env._(
+                    "%(order)s spent %(cost)s points; the card %(card)s of %(customer)s now "
+                    "stands at %(balance)s. It cannot pay rewards until it is back above zero.",
+                    order=order.name,
+                    cost=cost,
+                    card=card.code,
+                    customer=card.partner_id.display_name,
+                    balance=card.sudo().points,
+                )
+            else:
+                detail = self.env._(
+                    "%(order)s got a points discount worth %(cost)s points without a customer "
+                    "whose card could pay it.",
+                    order=order.name,
+                    cost=cost,
+                )
+            vals_list.append(
+                {
+                    "pos_order_id": order.id,
+                    "partner_id": order.partner_id.id,
+                    "company_id": company.id,
+                    "exception_type": "points",
+                    "detail": detail,
+                    "user_id": (
+                        company.retail_feedback_manager_id
+                        or company.retail_followup_user_id
+                        or order.session_id.user_id
+                    ).id,
+                }
+            )
+        return Exception_.create(vals_list)
+
+    @api.model
     def _detect_abnormal(self, orders):
         """Orders far above the customer's usual basket (factor in Settings).
 
@@ -337,6 +390,18 @@ class RetailOrderException(models.Model):
         if self.compensation_points <= 0:
             raise UserError(self.env._("Enter the number of compensation points to give."))
         company = self.company_id
+        limit = company.retail_compensation_limit
+        if self.compensation_points > limit and not self.env.user.has_group(
+            "retail_customer_mgmt.group_retail_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Compensations above %(limit)s points need a retail manager; ask one to "
+                    "resolve %(exception)s.",
+                    limit=limit,
+                    exception=self.name,
+                )
+            )
         program = company._retail_get_program()
         Card = self.env["loyalty.card"]
         partner = self.partner_id.commercial_partner_id

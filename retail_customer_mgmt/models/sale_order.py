@@ -1,6 +1,10 @@
-from collections import Counter
+from collections import Counter, defaultdict
 
 from odoo import fields, models
+from odoo.tools import float_compare
+
+from ..services.points import reward_cost
+from .loyalty_history import points_enabled, skip_retail_history_env
 
 
 class SaleOrder(models.Model):
@@ -58,7 +62,7 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
-        self._retail_earn_points()
+        self._retail_sync_points()
         # sudo: salespeople confirm orders; the exceptions are opened for them
         Exception_ = self.env["retail.order.exception"].sudo()
         Exception_._detect(self)
@@ -70,6 +74,24 @@ class SaleOrder(models.Model):
         confirmed._retail_take_back_points()
         return super()._action_cancel()
 
+    # ------------------------------------------------------------------
+    # Odoo's loyalty flow leaves retail cards to the ledger
+    # ------------------------------------------------------------------
+    def _get_point_changes(self):
+        changes = super()._get_point_changes()
+        retail = self.env["loyalty.card"].union(*changes)._retail_filter_retail()
+        return {card: points for card, points in changes.items() if card not in retail}
+
+    def _add_loyalty_history_lines(self):
+        # Odoo writes one history line per card of the order: the retail
+        # card's lines are the ledger's (see _retail_sync_points)
+        return super(
+            SaleOrder, self.with_env(skip_retail_history_env(self.env))
+        )._add_loyalty_history_lines()
+
+    # ------------------------------------------------------------------
+    # Points
+    # ------------------------------------------------------------------
     def _retail_amount_company_currency(self):
         self.ensure_one()
         return self.amount_total / (self.currency_rate or 1.0)
@@ -88,42 +110,126 @@ class SaleOrder(models.Model):
             }
         )
 
-    def _retail_earn_points(self):
-        """Credit the customer's retail card for confirmed orders (trigger 'confirm')."""
-        if self.env.context.get("retail_no_points"):
-            return
-        orders = self.filtered(
-            lambda o: o.state == "sale" and o.company_id.retail_points_trigger == "confirm"
+    def _retail_ledger_state(self):
+        """Per order: net amount its points stand on, earning and take-back
+        lines written, and points spent on rewards (net of returns)."""
+        History = self.env["loyalty.history"].sudo()
+        state = defaultdict(lambda: {"base": 0.0, "earns": 0, "backs": 0, "spent": 0.0})
+        for order, kind, base, issued, used, count in History._read_group(
+            [("retail_sale_order_id", "in", self.ids)],
+            ["retail_sale_order_id", "retail_kind"],
+            ["retail_base_amount:sum", "issued:sum", "used:sum", "__count"],
+        ):
+            figures = state[order.id]
+            if kind == "earn":
+                figures["base"] += base
+                figures["earns"] += count
+            elif kind in ("refund", "cancel"):
+                figures["base"] -= base
+                figures["backs"] += count
+            elif kind == "redeem":
+                # spent on rewards, less what a cancellation gave back
+                figures["spent"] += used - issued
+        return state
+
+    def _retail_reward_cost(self, program):
+        self.ensure_one()
+        claims = defaultdict(lambda: self.env["sale.order.line"])
+        for line in self.order_line.filtered(lambda ol: ol.reward_id.program_id == program):
+            claims[(line.reward_id, line.reward_identifier_code)] |= line
+        return reward_cost(
+            (
+                reward.discount_mode,
+                reward.discount,
+                reward.required_points,
+                sum(claim.mapped("price_total")) / (self.currency_rate or 1.0),
+            )
+            for (reward, _code), claim in claims.items()
         )
+
+    def _retail_sync_points(self):
+        """Bring the ledger in line with confirmed orders: earn on their amount
+        (trigger 'confirm'; more when the order grows, less when it is reduced
+        before invoicing) and charge their retail rewards. Idempotent: run
+        again, it writes nothing."""
+        if not points_enabled():
+            return
+        orders = self.filtered(lambda o: o.state == "sale")
         if not orders:
             return
-        # An order cancelled and confirmed again earns again: the key counts
-        # the earnings already cancelled.
-        cancelled = orders._retail_cancel_generations()
+        state = orders._retail_ledger_state()
+        generations = orders._retail_cancel_generations()
         Card = self.env["loyalty.card"]
         for company, company_orders in orders.grouped("company_id").items():
-            Card._retail_earn(
-                company,
-                [
-                    {
-                        "partner": order.partner_id,
-                        "key": f"earn:sale.order:{order.id}:{cancelled[order.id]}",
-                        "amount": order._retail_amount_company_currency(),
-                        "date": order.date_order,
-                        "description": self.env._("Order %s", order.name),
-                        "sale_order_id": order.id,
-                    }
-                    for order in company_orders
-                ],
-            )
+            entries, requests, spends = [], [], []
+            program = company.retail_loyalty_program_id
+            for order in company_orders:
+                figures, gen = state[order.id], generations[order.id]
+                if company.retail_points_trigger == "confirm" and not order.invoice_ids.filtered(
+                    lambda m: m.state == "posted"
+                ):
+                    delta = order._retail_amount_company_currency() - figures["base"]
+                    if delta > 0.005:
+                        key = f"earn:sale.order:{order.id}:{gen}"
+                        entries.append(
+                            {
+                                "partner": order.partner_id,
+                                "key": f"{key}:{figures['earns']}" if figures["earns"] else key,
+                                "amount": delta,
+                                "date": order.date_order,
+                                "description": self.env._("Order %s", order.name),
+                                "sale_order_id": order.id,
+                            }
+                        )
+                    elif delta < -0.005:
+                        requests.append(
+                            {
+                                "earn_domain": [("retail_sale_order_id", "=", order.id)],
+                                "amount": -delta,
+                                "key": f"reduce:sale.order:{order.id}:{figures['backs']}",
+                                "kind": "refund",
+                                "description": self.env._("Order %s reduced", order.name),
+                                "sale_order_id": order.id,
+                            }
+                        )
+                cost = order._retail_reward_cost(program) if program else 0.0
+                if float_compare(cost, figures["spent"], precision_digits=2) > 0:
+                    spends.append((order, cost - figures["spent"], gen))
+            Card._retail_earn(company, entries)
+            Card._retail_take_back(requests)
+            company_orders._retail_charge(company, spends)
             company_orders.partner_id._retail_update_tiers(company)
 
+    def _retail_charge(self, company, spends):
+        """Post the points that retail rewards of confirmed orders cost."""
+        if not spends:
+            return
+        program = company.retail_loyalty_program_id
+        cards = self.env["loyalty.card"]._retail_cards_for(
+            self.env["res.partner"].union(*[o.partner_id for o, _c, _g in spends]), program
+        )
+        self.env["loyalty.card"]._retail_post(
+            [
+                {
+                    "card_id": cards[order.partner_id.commercial_partner_id].id,
+                    "description": self.env._("Order %s: points spent", order.name),
+                    "used": cost,
+                    "retail_kind": "redeem",
+                    "retail_key": f"redeem:sale.order:{order.id}:{gen}",
+                    "retail_sale_order_id": order.id,
+                }
+                for order, cost, gen in spends
+            ]
+        )
+
     def _retail_take_back_points(self):
-        """Take back all the points of orders being cancelled."""
-        if self.env.context.get("retail_no_points"):
+        """Take back all the points of orders being cancelled and give back
+        the points their rewards spent."""
+        if not points_enabled():
             return
         Card = self.env["loyalty.card"]
         generation = self._retail_cancel_generations()
+        state = self._retail_ledger_state()
         Card._retail_take_back(
             [
                 {
@@ -137,3 +243,33 @@ class SaleOrder(models.Model):
                 for order in self
             ]
         )
+        returns = [
+            (order, state[order.id]["spent"]) for order in self if state[order.id]["spent"] > 0
+        ]
+        if returns:
+            History = self.env["loyalty.history"].sudo()
+            spent_cards = {
+                line.retail_sale_order_id: line.card_id
+                for line in History.search(
+                    [
+                        ("retail_sale_order_id", "in", [o.id for o, _s in returns]),
+                        ("retail_kind", "=", "redeem"),
+                    ]
+                )
+            }
+            Card._retail_post(
+                [
+                    {
+                        "card_id": spent_cards[order].id,
+                        "description": self.env._(
+                            "Order %s cancelled: points spent given back", order.name
+                        ),
+                        "issued": spent,
+                        "retail_kind": "redeem",
+                        "retail_expiry_date": order.company_id._retail_expiry_date(),
+                        "retail_key": f"cancel-redeem:sale.order:{order.id}:{generation[order.id]}",
+                        "retail_sale_order_id": order.id,
+                    }
+                    for order, spent in returns
+                ]
+            )

@@ -93,3 +93,21 @@ def replay_expiry(lots, debits, until):
 def points_to_expire(lots, debits, already_expired, today):
     """Points to write off today, given what earlier expiry lines removed."""
     return max(replay_expiry(lots, debits, today) - already_expired, 0.0)
+
+
+def reward_cost(claims):
+    """Points that rewards paid with points cost, from their definition.
+
+    :param claims: ``(discount_mode, discount, required_points, amount)`` per
+        claimed reward, ``amount`` being the (negative) total of its lines.
+        A per-point discount costs its amount divided by the value of a
+        point; any other reward its required points once per claim. What a
+        client declares the reward costs is not an input.
+    """
+    cost = 0.0
+    for mode, discount, required_points, amount in claims:
+        if mode == "per_point" and discount > 0:
+            cost += -amount / discount
+        else:
+            cost += required_points
+    return round(max(cost, 0.0), 2)

@@ -22,3 +22,8 @@ from . import test_kpis_service
 from . import test_analytics
 from . import test_xlsx_export
 from . import test_analytics_ui
+from . import test_points_pos
+from . import test_points_sales
+from . import test_points_attacks
+from . import test_points_properties
+from . import test_points_random

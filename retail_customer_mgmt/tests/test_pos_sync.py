@@ -1,11 +1,13 @@
 import logging
+from contextlib import nullcontext
 from uuid import uuid4
 
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models.loyalty_history import points_disabled
 from ..models.pos_order import _RETAIL_SUMMARY_FIELDS
-from .test_loyalty_points import RetailLoyaltyCommon
+from .loyalty_common import RetailLoyaltyCommon
 
 _logger = logging.getLogger(__name__)
 
@@ -87,14 +89,15 @@ class TestPosSync(RetailLoyaltyCommon):
         PosOrder = self.env["pos.order"].with_user(self.cashier)
         PosOrder.sync_from_ui([self._payload(10.0)])  # warm-up
 
-        def count(context):
+        def count(switch):
             self.env.flush_all()
             before = self.env.cr.sql_log_count
-            PosOrder.with_context(**context).sync_from_ui([self._payload(10.0)])
+            with switch():
+                PosOrder.sync_from_ui([self._payload(10.0)])
             self.env.flush_all()
             return self.env.cr.sql_log_count - before
 
-        extra = count({}) - count({"retail_no_points": True})
+        extra = count(nullcontext) - count(points_disabled)
         self.assertLessEqual(extra, 25, f"{extra} queries added by points and tiers")
 
         # the receipt figures returned with the synced order (pos.order loads

@@ -1,2 +1,3 @@
+from . import loyalty_card_update_balance
 from . import retail_points_adjust
 from . import retail_customer_forget

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 
 class RetailPointsAdjust(models.TransientModel):
@@ -28,57 +28,13 @@ class RetailPointsAdjust(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        if not self.env.user.has_group("retail_customer_mgmt.group_retail_manager"):
-            raise AccessError(self.env._("Only retail managers can adjust customer points."))
         if self.points <= 0:
             raise UserError(self.env._("Enter a number of points greater than zero."))
-        if not (self.reason or "").strip():
-            raise UserError(
-                self.env._("Give the reason of the adjustment; it is kept in the ledger.")
-            )
-        Card = self.env["loyalty.card"]
-        program = self.company_id._retail_get_program()
         partner = self.partner_id.commercial_partner_id
+        program = self.company_id._retail_get_program()
+        Card = self.env["loyalty.card"]
         card = Card._retail_cards_for(partner, program)[partner]
         delta = self.points if self.operation == "add" else -self.points
-        if card.points + delta < 0:
-            raise UserError(
-                self.env._(
-                    "%(customer)s has %(balance)s points: removing %(points)s would make the "
-                    "balance negative.",
-                    customer=partner.display_name,
-                    balance=card.points,
-                    points=self.points,
-                )
-            )
-        months = self.company_id.retail_points_expiry_months
-        now = fields.Datetime.now()
-        Card._retail_post(
-            [
-                {
-                    "card_id": card.id,
-                    "description": self.env._("Manual adjustment: %s", self.reason.strip()),
-                    "issued": max(delta, 0.0),
-                    "used": max(-delta, 0.0),
-                    "retail_kind": "adjust",
-                    # the wizard record is the request: a double click posts once
-                    "retail_key": f"adjust:{self.id}",
-                    "retail_date": now,
-                    "retail_expiry_date": fields.Date.add(now.date(), months=months)
-                    if months and delta > 0
-                    else None,
-                    "retail_user_id": self.env.uid,
-                }
-            ]
-        )
-        delta_text = f"{delta:+g}"
-        partner.message_post(
-            body=self.env._(
-                "Points adjusted by %(user)s: %(delta)s (%(reason)s).",
-                user=self.env.user.name,
-                delta=delta_text,
-                reason=self.reason.strip(),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+        # the wizard record is the request: a double click posts once
+        card._retail_adjust(delta, self.reason, f"adjust:{self.id}")
         return {"type": "ir.actions.act_window_close"}
