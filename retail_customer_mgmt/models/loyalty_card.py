@@ -149,13 +149,14 @@ class LoyaltyCard(models.Model):
         Card = self.sudo().with_context(active_test=False)
         program = program.sudo()
         keys = {f"{program.id}:{partner.id}": partner for partner in partners}
-        cards = Card.search(
+        cards = Card.search_fetch(
             [
                 ("program_id", "=", program.id),
                 "|",
                 ("partner_id", "in", partners.ids),
                 ("retail_card_key", "in", list(keys)),
-            ]
+            ],
+            ["partner_id", "program_id", "active", "retail_card_key", "points", "code"],
         )
         by_partner = {}
         for card in cards.sorted(lambda c: (not c.active, c.id)):
@@ -272,28 +273,33 @@ class LoyaltyCard(models.Model):
             deltas[card_id] += delta
         cards = self.sudo().browse(list(deltas))
         cards.invalidate_recordset(["history_ids"])
-        for card in cards.with_env(ledger_env(cards.env)):
+        # the ledger lines are the card's history: no chatter tracking on top
+        for card in cards.with_env(ledger_env(cards.env, tracking_disable=True)):
             if deltas[card.id]:
-                # ORM write: Odoo's milestone mails and tracking keep working,
-                # and a concurrent balance change makes PostgreSQL raise a
+                # ORM write: Odoo's milestone mails keep working, and a
+                # concurrent balance change makes PostgreSQL raise a
                 # serialization failure that Odoo retries instead of losing it.
                 card.write({"points": card.points + deltas[card.id]})
         return History.browse([line_id for line_id, _c, _d in written])
 
     @api.model
-    def _retail_earn(self, company, entries):
+    def _retail_earn(self, company, entries, cards=None, extra_vals=()):
         """Credit points for purchases.
 
         :param entries: dicts with ``partner`` (res.partner), ``key``,
             ``amount`` (company currency), ``date``, ``description`` and
             optionally ``sale_order_id``, ``pos_order_id``, ``move_id``
+        :param cards: ``{commercial partner: card}`` already found (or None)
+        :param extra_vals: other ledger lines to post with the earnings, in
+            the same statement (the card's balance is written once)
         """
         entries = [e for e in entries if e["partner"] and e["amount"] > 0]
         if not entries or not company.retail_points_per_unit:
-            return self.env["loyalty.history"]
+            return self._retail_post(list(extra_vals))
         program = company._retail_get_program()
         partners = self.env["res.partner"].union(*[e["partner"] for e in entries])
-        cards = self._retail_cards_for(partners, program)
+        if cards is None or partners.commercial_partner_id - self.env["res.partner"].union(*cards):
+            cards = self._retail_cards_for(partners, program)
         tiers = {
             partner: partner.with_company(company).sudo().retail_tier_id
             for partner in partners.commercial_partner_id
@@ -327,7 +333,7 @@ class LoyaltyCard(models.Model):
                     "retail_multiplier": multiplier,
                 }
             )
-        return self._retail_post(vals_list)
+        return self._retail_post(vals_list + list(extra_vals))
 
     @api.model
     def _retail_take_back(self, requests):

@@ -10,9 +10,9 @@ from odoo.exceptions import UserError
 LEDGER = object()
 
 
-def ledger_env(env):
+def ledger_env(env, **context):
     """``env`` with the right to move retail balances (the ledger's entry points only)."""
-    return env(context=dict(env.context, retail_ledger=LEDGER))
+    return env(context=dict(env.context, retail_ledger=LEDGER, **context))
 
 
 # Odoo's sales flow writes its own history line per card of a confirmed

@@ -124,9 +124,11 @@ class PosOrder(models.Model):
             for order in company_orders:
                 entries += order._retail_earn_entries()
                 requests += order._retail_take_back_requests()
-            Card._retail_earn(company, entries)
+            # what the orders spend and earn is posted in one statement
+            charges, cards, overdraft_check = company_orders._retail_reward_charges(company)
+            posted = Card._retail_earn(company, entries, cards=cards, extra_vals=charges)
+            overdraft_check(posted)
             Card._retail_take_back(requests)
-            company_orders._retail_charge_rewards(company)
             company_orders.partner_id._retail_update_tiers(company)
         self.invalidate_recordset(_RETAIL_SUMMARY_FIELDS)
 
@@ -177,8 +179,9 @@ class PosOrder(models.Model):
     def _retail_reward_lines(self, programs):
         return self.lines.filtered(lambda line: line.reward_id.program_id in programs)
 
-    def _retail_charge_rewards(self, company):
-        """Charge the retail rewards of paid orders to their customer's card.
+    def _retail_reward_charges(self, company):
+        """Ledger lines charging the retail rewards of paid orders to their
+        customer's card, the cards found, and the check to run once posted.
 
         The card is the customer's card of the reward's program, decided here;
         the cost comes from the reward's definition. A refund line of a
@@ -187,33 +190,27 @@ class PosOrder(models.Model):
         exception is opened for a manager.
         """
         program = company.retail_loyalty_program_id
-        if not program:
-            return
-        Card = self.env["loyalty.card"]
-        orders = self.filtered(lambda o: o._retail_reward_lines(program))
-        if not orders:
-            return
-        partners = orders.partner_id.commercial_partner_id
-        cards = Card._retail_cards_for(partners, program) if partners else {}
+        orders = self.filtered(lambda o: o._retail_reward_lines(program)) if program else self
+        if not program or not orders:
+            return [], None, lambda posted: None
+        partners = orders.partner_id.commercial_partner_id | self.partner_id.commercial_partner_id
+        cards = self.env["loyalty.card"]._retail_cards_for(partners, program) if partners else {}
         vals_list = []
-        spent_by_order = {}
+        spent = {}
         for order in orders:
             lines = order._retail_reward_lines(program)
             card = cards.get(order.partner_id.commercial_partner_id)
-            sold, returned = (
-                lines.filtered(lambda line: not line.refunded_orderline_id),
-                lines.filtered("refunded_orderline_id"),
-            )
+            sold = lines.filtered(lambda line: not line.refunded_orderline_id)
             cost = self._retail_reward_cost(sold)
-            if cost and not card:
-                spent_by_order[order] = (cost, None)
-                continue
-            if sold:
+            if sold and card:
                 # sudo: cashiers link the reward lines to the card the server chose
-                sold.sudo().coupon_id = card
+                sold.filtered(
+                    lambda line, card=card: line.coupon_id != card
+                ).sudo().coupon_id = card
                 order._retail_note_declared_cost(sold, cost)
             if cost:
-                spent_by_order[order] = (cost, card)
+                spent[order] = (cost, card)
+            if cost and card:
                 vals_list.append(
                     {
                         "card_id": card.id,
@@ -226,20 +223,25 @@ class PosOrder(models.Model):
                         "order_id": order.id,
                     }
                 )
-            vals_list += order._retail_returned_reward_vals(returned)
-        posted = Card._retail_post(vals_list)
-        posted_keys = set(posted.mapped("retail_key"))
-        overdrawn = [
-            (order, cost, card)
-            for order, (cost, card) in spent_by_order.items()
-            if card is None
-            or (
-                f"redeem:pos.order:{order._retail_order_key()}:{card.id}" in posted_keys
-                and float_compare(card.sudo().points, 0.0, precision_digits=2) < 0
-            )
-        ]
-        if overdrawn:
-            self.env["retail.order.exception"]._retail_open_overdrafts(overdrawn)
+            vals_list += order._retail_returned_reward_vals(lines.filtered("refunded_orderline_id"))
+
+        def check_overdrafts(posted):
+            """Orders whose charge, written now, left their card below zero
+            (or that had no card to charge)."""
+            written = set(posted.mapped("retail_key"))
+            overdrawn = [
+                (order, cost, card)
+                for order, (cost, card) in spent.items()
+                if not card
+                or (
+                    f"redeem:pos.order:{order._retail_order_key()}:{card.id}" in written
+                    and float_compare(card.sudo().points, 0.0, precision_digits=2) < 0
+                )
+            ]
+            if overdrawn:
+                self.env["retail.order.exception"]._retail_open_overdrafts(overdrawn)
+
+        return vals_list, cards, check_overdrafts
 
     def _retail_returned_reward_vals(self, returned):
         """Points given back by refunded reward lines, in proportion of the

@@ -687,7 +687,11 @@ class ResPartner(models.Model):
         stayed below their tier for the grace period.
         """
         partners = self.commercial_partner_id.with_company(company).sudo()
-        tiers = self.env["retail.tier"].sudo().search([("company_id", "=", company.id)])
+        tiers = (
+            self.env["retail.tier"]
+            .sudo()
+            .search_fetch([("company_id", "=", company.id)], ["min_spend", "name", "pricelist_id"])
+        )
         if not partners or not tiers:
             return {}
         ladder = [(tier.id, tier.min_spend) for tier in tiers]
@@ -705,7 +709,7 @@ class ResPartner(models.Model):
                 ladder,
                 current.id or None,
                 spends.get(partner.id, 0.0),
-                partner.retail_tier_below_since,
+                partner.retail_tier_below_since or None,  # Odoo reads an empty date as False
                 today,
                 company.retail_tier_grace_days,
                 review=review,

@@ -77,7 +77,8 @@ class RetailLoyaltyCommon(RetailCommon):
         """What the POS client sends for a paid order.
 
         :param lines: ``[(product, qty, unit price)]``; a reward line is
-            ``(reward, qty, unit price, declared points_cost, code)``
+            ``(reward, qty, unit price, declared points_cost, code)``, on the
+            customer's card as the till sends it
         :param refunded: ``{index in lines: pos.order.line refunded}``
         """
         company = company or self.company_1
@@ -88,8 +89,11 @@ class RetailLoyaltyCommon(RetailCommon):
         for index, line in enumerate(lines):
             if len(line) == 5:
                 reward, qty, price, declared, code = line
+                card = self._card(partner) if partner else None
                 vals = {
                     "product_id": reward.discount_line_product_id.id,
+                    # the till names the card it shows (the server decides anyway)
+                    "coupon_id": card.id if card else False,
                     "is_reward_line": True,
                     "reward_id": reward.id,
                     "points_cost": declared,
