@@ -412,11 +412,11 @@ class PosOrder(models.Model):
                     "successful": False,
                     "payload": {
                         "message": self.env._(
-                            "%(customer)s has %(balance)s points: this reward needs "
-                            "%(needed)s. Remove the reward or lower it.",
+                            "%(customer)s has %(balance)s: this reward needs %(needed)s. "
+                            "Remove the reward or lower it.",
                             customer=card.partner_id.display_name,
-                            balance=card.points,
-                            needed=needed,
+                            balance=card._format_points(card.points),
+                            needed=card._format_points(needed),
                         ),
                         "updated_points": {card.id: card.points},
                     },

@@ -27,3 +27,4 @@ from . import test_points_sales
 from . import test_points_attacks
 from . import test_points_properties
 from . import test_points_random
+from . import test_pos_tour_overspend

@@ -32,7 +32,8 @@ class TestPointsConcurrency(BaseCase):
         cls.tag = uuid.uuid4().hex[:8]
 
     def _run(self, func, barrier=None, tries=6):
-        """Run ``func(env)`` in its own transaction, retrying serialization failures."""
+        """Run ``func(env)`` in its own transaction, retrying serialization failures
+        (counted in ``self.conflicts``)."""
         for attempt in range(tries):
             with closing(db_connect(self.dbname).cursor()) as cr:
                 cr.transaction = Transaction(self.registry)
@@ -43,6 +44,7 @@ class TestPointsConcurrency(BaseCase):
                     cr.commit()  # pylint: disable=invalid-commit
                     return result
                 except psycopg2.errors.SerializationFailure:
+                    self.conflicts.append(func)
                     cr.rollback()
                     time.sleep(0.05 * (attempt + 1))
         raise AssertionError("still failing after retries")
@@ -57,6 +59,7 @@ class TestPointsConcurrency(BaseCase):
             except Exception as exc:
                 errors.append(exc)
 
+        self.conflicts = []
         threads = [threading.Thread(target=target, args=(i,)) for i in range(len(funcs))]
         # the losing transaction's serialization failure is expected: PostgreSQL
         # reports it and the retry succeeds, as in Odoo's request retry
@@ -65,6 +68,7 @@ class TestPointsConcurrency(BaseCase):
                 thread.start()
             for thread in threads:
                 thread.join(60)
+        self.assertFalse([t for t in threads if t.is_alive()], "a transaction never finished")
         self.assertFalse(errors, errors)
         return results
 
@@ -120,15 +124,50 @@ class TestPointsConcurrency(BaseCase):
                 self._credit(card_id, f"earn:test:{self.tag}:b", 25.0),
             ]
         )
+        self.assertTrue(self.conflicts, "the two transactions really collided (one retried)")
         points, lines, ledger = self._state(card_id)
         self.assertEqual(points, 35.0, "no credit lost")
         self.assertEqual(lines, 2)
         self.assertEqual(ledger, points)
 
+    def test_two_tills_spend_the_same_points_at_once(self):
+        """Two offline tills sync orders that each spend 80 of the card's 100
+        points at the same moment: both paid orders are charged in full (the
+        balance goes to -60, the overdraft is visible) and nothing is lost."""
+        _partner, _program, card_id = self._setup_partner()
+        self._run(self._credit(card_id, f"earn:test:{self.tag}:start", 100.0))
+
+        def spend(key):
+            def post(env, barrier):
+                env.cr.execute("SELECT points FROM loyalty_card WHERE id = %s", [card_id])
+                if barrier:
+                    barrier.wait()
+                env["loyalty.card"]._retail_post(
+                    [
+                        {
+                            "card_id": card_id,
+                            "description": key,
+                            "used": 80.0,
+                            "retail_kind": "redeem",
+                            "retail_key": key,
+                        }
+                    ]
+                )
+
+            return post
+
+        self._in_threads(
+            [spend(f"redeem:test:{self.tag}:till1"), spend(f"redeem:test:{self.tag}:till2")]
+        )
+        self.assertTrue(self.conflicts, "the two transactions really collided (one retried)")
+        points, lines, ledger = self._state(card_id)
+        self.assertEqual((points, lines, ledger), (-60.0, 3, -60.0))
+
     def test_same_order_synced_twice_at_once(self):
         _partner, _program, card_id = self._setup_partner()
         key = f"earn:pos.order:{self.tag}"
         self._in_threads([self._credit(card_id, key, 40.0), self._credit(card_id, key, 40.0)])
+        self.assertTrue(self.conflicts, "the second sync waited for the first and retried")
         points, lines, ledger = self._state(card_id)
         self.assertEqual((points, lines, ledger), (40.0, 1, 40.0), "earned exactly once")
 
@@ -149,6 +188,7 @@ class TestPointsConcurrency(BaseCase):
             return env["loyalty.card"]._retail_cards_for(partner, program)[partner].id
 
         first, second = self._in_threads([get_card, get_card])
+        self.assertTrue(self.conflicts, "the second insert met the first card and retried")
         self.assertEqual(first, second)
 
         def count(env, _barrier):

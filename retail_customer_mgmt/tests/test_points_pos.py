@@ -113,7 +113,8 @@ class TestPosPoints(RetailLoyaltyCommon):
         self.assertFalse(answer["successful"])
         self.assertEqual(
             answer["payload"]["message"],
-            "Short Shi has 250.0 points: this reward needs 5000.0. Remove the reward or lower it.",
+            "Short Shi has 250 Points: this reward needs 5000 Points. "
+            "Remove the reward or lower it.",
         )
         self.assertEqual(answer["payload"]["updated_points"], {card.id: 250.0})
         ok = (
