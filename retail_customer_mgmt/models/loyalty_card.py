@@ -87,8 +87,10 @@ class LoyaltyCard(models.Model):
                 )
                 if changed:
                     self._retail_refuse(
-                        self.env._("the balance of %s changes only through the ledger")
-                        % ", ".join(changed.mapped("code"))
+                        self.env._(
+                            "the balance of %s changes only through the ledger",
+                            ", ".join(changed.mapped("code")),
+                        )
                     )
             if "partner_id" in vals and retail.filtered(
                 lambda card: card.partner_id.id != vals["partner_id"]
@@ -463,12 +465,13 @@ class LoyaltyCard(models.Model):
                 }
             ]
         )
+        delta_text = f"{delta:+g}"
         if card.partner_id:
             card.partner_id.message_post(
                 body=self.env._(
                     "Points adjusted by %(user)s: %(delta)s (%(reason)s).",
                     user=self.env.user.name,
-                    delta=f"{delta:+g}",
+                    delta=delta_text,
                     reason=reason,
                 ),
                 subtype_xmlid="mail.mt_note",
