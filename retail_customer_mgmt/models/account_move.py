@@ -118,4 +118,4 @@ class AccountMove(models.Model):
                         doc_key: order.id,
                     }
                 )
-        self.env["loyalty.card"]._retail_take_back(requests)
+        self.env["loyalty.history"]._retail_take_back(requests)

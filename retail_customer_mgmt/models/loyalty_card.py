@@ -1,40 +1,15 @@
 import logging
-from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.osv import expression
 from odoo.tools import SQL, float_is_zero
 
-from ..services.points import Lot, earned_points, points_to_expire, refund_takeback
-from .loyalty_history import _is_ledger, ledger_env
+from ..services.points import earned_points, points_to_expire
+from .loyalty_history import _is_ledger
 
 _logger = logging.getLogger(__name__)
-
-# Columns of loyalty_history written by the retail ledger, with their SQL
-# types (VALUES lists need them when a column is NULL in every row).
-_HISTORY_COLUMNS = {
-    "card_id": "int4",
-    "description": "text",
-    "issued": "float8",
-    "used": "float8",
-    "retail_kind": "varchar",
-    "retail_key": "varchar",
-    "retail_date": "timestamp",
-    "retail_expiry_date": "date",
-    "retail_base_amount": "float8",
-    "retail_earn_id": "int4",
-    "retail_sale_order_id": "int4",
-    "retail_pos_order_id": "int4",
-    "retail_move_id": "int4",
-    "retail_tier_id": "int4",
-    "retail_multiplier": "float8",
-    "retail_user_id": "int4",
-    "order_model": "varchar",
-    "order_id": "int4",
-}
 
 
 class LoyaltyCard(models.Model):
@@ -227,64 +202,6 @@ class LoyaltyCard(models.Model):
     # Ledger
     # ------------------------------------------------------------------
     @api.model
-    def _retail_post(self, vals_list):
-        """Write ledger lines and move the card balances, idempotently.
-
-        Lines whose ``retail_key`` was already written (retried sync, double
-        click, concurrent request) are skipped by the database itself
-        (``ON CONFLICT DO NOTHING`` on a unique key); the balance moves only
-        by the lines actually written, in the same transaction.
-
-        :return: the loyalty.history lines written
-        """
-        History = self.env["loyalty.history"].sudo()
-        if not vals_list:
-            return History
-        self.env.flush_all()
-        now = fields.Datetime.now()
-        rows = []
-        for vals in vals_list:
-            values = {"retail_date": now, "issued": 0.0, "used": 0.0, **vals}
-            rows.append(
-                SQL(
-                    "(%s)",
-                    SQL(", ").join(
-                        SQL(f"%s::{sql_type}", values.get(column))
-                        for column, sql_type in _HISTORY_COLUMNS.items()
-                    ),
-                )
-            )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO loyalty_history (%(columns)s, create_uid, create_date,
-                                             write_uid, write_date)
-                SELECT v.*, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM (VALUES %(rows)s) AS v(%(columns)s)
-                ON CONFLICT (retail_key) DO NOTHING
-                RETURNING id, card_id, issued - used
-                """,
-                columns=SQL(", ").join(SQL.identifier(c) for c in _HISTORY_COLUMNS),
-                uid=self.env.uid,
-                rows=SQL(", ").join(rows),
-            )
-        )
-        written = self.env.cr.fetchall()
-        deltas = defaultdict(float)
-        for _line_id, card_id, delta in written:
-            deltas[card_id] += delta
-        cards = self.sudo().browse(list(deltas))
-        cards.invalidate_recordset(["history_ids"])
-        # the ledger lines are the card's history: no chatter tracking on top
-        for card in cards.with_env(ledger_env(cards.env, tracking_disable=True)):
-            if deltas[card.id]:
-                # ORM write: Odoo's milestone mails keep working, and a
-                # concurrent balance change makes PostgreSQL raise a
-                # serialization failure that Odoo retries instead of losing it.
-                card.write({"points": card.points + deltas[card.id]})
-        return History.browse([line_id for line_id, _c, _d in written])
-
-    @api.model
     def _retail_earn(self, company, entries, cards=None, extra_vals=()):
         """Credit points for purchases.
 
@@ -297,7 +214,7 @@ class LoyaltyCard(models.Model):
         """
         entries = [e for e in entries if e["partner"] and e["amount"] > 0]
         if not entries or not company.retail_points_per_unit:
-            return self._retail_post(list(extra_vals))
+            return self.env["loyalty.history"]._retail_post(list(extra_vals))
         program = company._retail_get_program()
         partners = self.env["res.partner"].union(*[e["partner"] for e in entries])
         if cards is None or partners.commercial_partner_id - self.env["res.partner"].union(*cards):
@@ -335,89 +252,7 @@ class LoyaltyCard(models.Model):
                     "retail_multiplier": multiplier,
                 }
             )
-        return self._retail_post(vals_list + list(extra_vals))
-
-    @api.model
-    def _retail_take_back(self, requests):
-        """Take back the points earned by refunded or cancelled orders.
-
-        :param requests: dicts with ``earn_domain`` (domain on loyalty.history
-            selecting the earning lines of the refunded order), ``amount``
-            (refunded amount in company currency, None for everything),
-            ``key`` (prefix, completed with the earning line id), ``kind``
-            ('refund' or 'cancel'), ``description`` and the document ids
-            (``pos_order_id``, ``move_id``, ``sale_order_id``).
-        """
-        History = self.env["loyalty.history"].sudo()
-        if not requests:
-            return History
-        earn_lines = History.search(
-            expression.AND(
-                [
-                    [("retail_kind", "=", "earn")],
-                    expression.OR([r["earn_domain"] for r in requests]),
-                ]
-            ),
-            order="id",
-        )
-        if not earn_lines:
-            return History
-        # what was already refunded / taken back per earning line, and per
-        # request (a request run again, e.g. a credit note applied after the
-        # invoice earned, takes back only what it has not taken yet): one query
-        done = defaultdict(lambda: (0.0, 0.0))
-        by_request = defaultdict(float)
-        for line in History.search_fetch(
-            [("retail_earn_id", "in", earn_lines.ids)],
-            ["retail_earn_id", "retail_base_amount", "used", "retail_key"],
-        ):
-            refunded, taken = done[line.retail_earn_id.id]
-            done[line.retail_earn_id.id] = (
-                refunded + line.retail_base_amount,
-                taken + line.used,
-            )
-            by_request[(line.retail_key or "").rsplit(":", 1)[0]] += line.retail_base_amount
-        vals_list = []
-        for request in requests:
-            lines = earn_lines.filtered_domain(request["earn_domain"])
-            amount_left = request["amount"]
-            if amount_left is not None:
-                amount_left -= by_request[request["key"]]
-                if amount_left <= 0.005:
-                    continue
-            for earn in lines:
-                refunded_before, taken_before = done[earn.id]
-                base_left = earn.retail_base_amount - refunded_before
-                if base_left <= 0.005:
-                    continue
-                refunded_now = base_left if amount_left is None else min(amount_left, base_left)
-                if refunded_now <= 0:
-                    break
-                points = refund_takeback(
-                    earn.issued,
-                    earn.retail_base_amount,
-                    refunded_before,
-                    refunded_now,
-                    taken_before,
-                )
-                if amount_left is not None:
-                    amount_left -= refunded_now
-                done[earn.id] = (refunded_before + refunded_now, taken_before + points)
-                vals_list.append(
-                    {
-                        "card_id": earn.card_id.id,
-                        "description": request["description"],
-                        "used": points,
-                        "retail_kind": request["kind"],
-                        "retail_key": f"{request['key']}:{earn.id}",
-                        "retail_base_amount": refunded_now,
-                        "retail_earn_id": earn.id,
-                        "retail_sale_order_id": request.get("sale_order_id"),
-                        "retail_pos_order_id": request.get("pos_order_id"),
-                        "retail_move_id": request.get("move_id"),
-                    }
-                )
-        return self._retail_post(vals_list)
+        return self.env["loyalty.history"]._retail_post(vals_list + list(extra_vals))
 
     def _retail_adjust(self, delta, reason, key):
         """A manager's correction of a retail balance: a new ledger line with
@@ -448,7 +283,7 @@ class LoyaltyCard(models.Model):
         company = card.program_id.company_id or self.env.company
         months = company.retail_points_expiry_months
         now = fields.Datetime.now()
-        self._retail_post(
+        self.env["loyalty.history"]._retail_post(
             [
                 {
                     "card_id": card.id,
@@ -481,57 +316,10 @@ class LoyaltyCard(models.Model):
     # Expiry
     # ------------------------------------------------------------------
     @api.model
-    def _retail_expiry_data(self, cards):
-        """Lots, debits and expired points per card, in three queries."""
-        History = self.env["loyalty.history"].sudo()
-        lots = defaultdict(list)
-        debits = defaultdict(list)
-        expired = defaultdict(float)
-        taken = {
-            earn.id: used
-            for earn, used in History._read_group(
-                [("card_id", "in", cards.ids), ("retail_earn_id", "!=", False)],
-                ["retail_earn_id"],
-                ["used:sum"],
-            )
-        }
-        lines = History.search_fetch(
-            [("card_id", "in", cards.ids)],
-            [
-                "card_id",
-                "issued",
-                "used",
-                "retail_kind",
-                "retail_date",
-                "retail_expiry_date",
-                "retail_earn_id",
-                "create_date",
-            ],
-        )
-        for line in lines:
-            day = (line.retail_date or line.create_date).date()
-            if line.retail_kind == "expire":
-                expired[line.card_id.id] += line.used
-            elif line.issued > 0:
-                # points earned while expiry was off have no expiry date: they
-                # never expire (Odoo reads an empty date as False, not None)
-                lots[line.card_id.id].append(
-                    Lot(
-                        line.id,
-                        day,
-                        line.retail_expiry_date or None,
-                        line.issued - taken.get(line.id, 0.0),
-                    )
-                )
-            if line.used > 0 and line.retail_kind != "expire" and not line.retail_earn_id:
-                debits[line.card_id.id].append((day, line.used))
-        return lots, debits, expired
-
-    @api.model
     def _retail_expiring_points(self, cards, days=30):
         """``{card id: points that expire within ``days`` (not yet written off)}``."""
         today = fields.Date.context_today(self)
-        lots, debits, expired = self._retail_expiry_data(cards)
+        lots, debits, expired = self.env["loyalty.history"]._retail_expiry_data(cards)
         result = {}
         for card in cards:
             due_now = max(
@@ -551,7 +339,7 @@ class LoyaltyCard(models.Model):
             [("retail_loyalty_program_id", "!=", False), ("retail_points_expiry_months", ">", 0)]
         ):
             cards = self.sudo().search([("program_id", "=", company.retail_loyalty_program_id.id)])
-            lots, debits, expired = self._retail_expiry_data(cards)
+            lots, debits, expired = self.env["loyalty.history"]._retail_expiry_data(cards)
             vals_list = []
             for card in cards:
                 points = points_to_expire(lots[card.id], debits[card.id], expired[card.id], today)
@@ -567,36 +355,15 @@ class LoyaltyCard(models.Model):
                             "retail_date": fields.Datetime.now(),
                         }
                     )
-            self._retail_post(vals_list)
+            self.env["loyalty.history"]._retail_post(vals_list)
             _logger.info("Retail points expiry: %s cards in %s", len(vals_list), company.name)
 
     # ------------------------------------------------------------------
-    # Reconciliation
+    # Reconciliation (scheduled action and Settings button)
     # ------------------------------------------------------------------
     @api.model
-    def _retail_ledger_mismatches(self, programs=None):
-        """Cards whose balance differs from sum(issued) - sum(used) of their history."""
-        if programs is None:
-            programs = self.env["res.company"].sudo().search([]).retail_loyalty_program_id
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT c.id, c.points, COALESCE(SUM(h.issued - h.used), 0)
-                  FROM loyalty_card c
-             LEFT JOIN loyalty_history h ON h.card_id = c.id
-                 WHERE c.program_id = ANY(%s)
-              GROUP BY c.id, c.points
-                HAVING ABS(c.points - COALESCE(SUM(h.issued - h.used), 0)) > 0.005
-                """,
-                programs.ids,
-            )
-        )
-        return {card_id: (points, ledger) for card_id, points, ledger in self.env.cr.fetchall()}
-
-    @api.model
     def _cron_retail_check_ledger(self):
-        mismatches = self._retail_ledger_mismatches()
+        mismatches = self.env["loyalty.history"]._retail_ledger_mismatches()
         if mismatches:
             _logger.warning(
                 "Retail points ledger: %s card(s) whose balance differs from their history: %s",
@@ -607,7 +374,7 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def action_retail_check_ledger(self):
-        mismatches = self._retail_ledger_mismatches()
+        mismatches = self.env["loyalty.history"]._retail_ledger_mismatches()
         if not mismatches:
             return {
                 "type": "ir.actions.client",

@@ -128,7 +128,7 @@ class PosOrder(models.Model):
             charges, cards, overdraft_check = company_orders._retail_reward_charges(company)
             posted = Card._retail_earn(company, entries, cards=cards, extra_vals=charges)
             overdraft_check(posted)
-            Card._retail_take_back(requests)
+            self.env["loyalty.history"]._retail_take_back(requests)
             company_orders.partner_id._retail_update_tiers(company)
         self.invalidate_recordset(_RETAIL_SUMMARY_FIELDS)
 

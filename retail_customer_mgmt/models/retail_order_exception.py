@@ -408,7 +408,7 @@ class RetailOrderException(models.Model):
         card = Card._retail_cards_for(partner, program)[partner]
         months = company.retail_points_expiry_months
         now = fields.Datetime.now()
-        Card._retail_post(
+        self.env["loyalty.history"]._retail_post(
             [
                 {
                     "card_id": card.id,

@@ -196,7 +196,7 @@ class SaleOrder(models.Model):
                 if float_compare(cost, figures["spent"], precision_digits=2) > 0:
                     spends.append((order, cost - figures["spent"], gen))
             Card._retail_earn(company, entries)
-            Card._retail_take_back(requests)
+            self.env["loyalty.history"]._retail_take_back(requests)
             company_orders._retail_charge(company, spends)
             company_orders.partner_id._retail_update_tiers(company)
 
@@ -208,7 +208,7 @@ class SaleOrder(models.Model):
         cards = self.env["loyalty.card"]._retail_cards_for(
             self.env["res.partner"].union(*[o.partner_id for o, _c, _g in spends]), program
         )
-        self.env["loyalty.card"]._retail_post(
+        self.env["loyalty.history"]._retail_post(
             [
                 {
                     "card_id": cards[order.partner_id.commercial_partner_id].id,
@@ -227,10 +227,9 @@ class SaleOrder(models.Model):
         the points their rewards spent."""
         if not points_enabled():
             return
-        Card = self.env["loyalty.card"]
         generation = self._retail_cancel_generations()
         state = self._retail_ledger_state()
-        Card._retail_take_back(
+        self.env["loyalty.history"]._retail_take_back(
             [
                 {
                     "earn_domain": [("retail_sale_order_id", "=", order.id)],
@@ -257,7 +256,7 @@ class SaleOrder(models.Model):
                     ]
                 )
             }
-            Card._retail_post(
+            self.env["loyalty.history"]._retail_post(
                 [
                     {
                         "card_id": spent_cards[order].id,

@@ -157,7 +157,7 @@ class RetailAnalyticsCommon(RetailCommon):
             (card_a, "earn", 888, 0, "2025-03-31 23:59"),  # before the period
             (card_c1, "earn", 777, 0, "2025-05-01 10:00"),  # other company
         ]
-        Card._retail_post(
+        cls.env["loyalty.history"]._retail_post(
             [
                 {
                     "card_id": card.id,

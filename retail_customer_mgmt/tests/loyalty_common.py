@@ -65,7 +65,7 @@ class RetailLoyaltyCommon(RetailCommon):
         return self._card(partner).history_ids.sorted("id")
 
     def assertLedgerBalanced(self):
-        self.assertEqual(self.Card._retail_ledger_mismatches(self.program), {})
+        self.assertEqual(self.env["loyalty.history"]._retail_ledger_mismatches(self.program), {})
 
     def _lines_of_kind(self, partner, kind):
         return self._lines(partner).filtered(lambda line: line.retail_kind == kind)

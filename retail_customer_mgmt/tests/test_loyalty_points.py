@@ -92,7 +92,9 @@ class TestPointsEarning(RetailLoyaltyCommon):
         self.assertIn(refund_line.retail_move_id.name, refund_line.description)
         # the customer spends 250 points, then the rest of the order is refunded:
         # only what the order still holds is taken back, never more than earned
-        self.Card._retail_post([{"card_id": card.id, "description": "reward", "used": 250.0}])
+        self.env["loyalty.history"]._retail_post(
+            [{"card_id": card.id, "description": "reward", "used": 250.0}]
+        )
         self._refund_sale(order, 500.0)
         taken = sum(
             self._lines(partner).filtered(lambda h: h.retail_kind == "refund").mapped("used")
@@ -299,7 +301,7 @@ class TestPointsExpiryAndAdjustments(RetailLoyaltyCommon):
         self.company_1.retail_points_expiry_months = 6
         partner = self.env["res.partner"].create({"name": "Expiry Yu"})
         card = self.Card._retail_cards_for(partner, self.program)[partner]
-        self.Card._retail_post(
+        self.env["loyalty.history"]._retail_post(
             [
                 {
                     "card_id": card.id,
@@ -440,7 +442,8 @@ class TestPointsExpiryAndAdjustments(RetailLoyaltyCommon):
         self.env.cr.execute("UPDATE loyalty_card SET points = 999 WHERE id = %s", [card.id])
         card.invalidate_recordset(["points"])
         self.assertEqual(
-            self.Card._retail_ledger_mismatches(self.program), {card.id: (999.0, 70.0)}
+            self.env["loyalty.history"]._retail_ledger_mismatches(self.program),
+            {card.id: (999.0, 70.0)},
         )
         action = self.Card.action_retail_check_ledger()
         self.assertEqual(action["domain"], [("id", "in", [card.id])])

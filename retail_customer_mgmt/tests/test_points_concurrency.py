@@ -99,7 +99,7 @@ class TestPointsConcurrency(BaseCase):
             env.cr.execute("SELECT points FROM loyalty_card WHERE id = %s", [card_id])
             if barrier:
                 barrier.wait()
-            env["loyalty.card"]._retail_post(
+            env["loyalty.history"]._retail_post(
                 [{"card_id": card_id, "description": key, "issued": points, "retail_key": key}]
             )
 
@@ -142,7 +142,7 @@ class TestPointsConcurrency(BaseCase):
                 env.cr.execute("SELECT points FROM loyalty_card WHERE id = %s", [card_id])
                 if barrier:
                     barrier.wait()
-                env["loyalty.card"]._retail_post(
+                env["loyalty.history"]._retail_post(
                     [
                         {
                             "card_id": card_id,

@@ -37,7 +37,9 @@ class TestPointsRandomSequences(RetailLoyaltyCommon):
 
     def _check(self, step):
         History = self.env["loyalty.history"]
-        self.assertEqual(self.Card._retail_ledger_mismatches(self.program), {}, step)
+        self.assertEqual(
+            self.env["loyalty.history"]._retail_ledger_mismatches(self.program), {}, step
+        )
         lines = History.search([("card_id.program_id", "=", self.program.id)])
         earns = lines.filtered(lambda h: h.retail_kind == "earn")
         per_pos = defaultdict(int)

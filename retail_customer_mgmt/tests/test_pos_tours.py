@@ -62,7 +62,7 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
     @classmethod
     def _give_points(cls, partner, points, key, expiry_date=None):
         card = cls.Card._retail_cards_for(partner, cls.program)[partner]
-        cls.Card._retail_post(
+        cls.env["loyalty.history"]._retail_post(
             [
                 {
                     "card_id": card.id,
@@ -160,7 +160,7 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
         # the figures the receipt showed are those of the database
         self.assertEqual(self._earned(order), 150.0, "100 x 1.5 (Silver), as on the receipt")
         self.assertEqual(card.points, 250.0, "new balance on the receipt")
-        self.assertEqual(self.Card._retail_ledger_mismatches(self.program), {})
+        self.assertEqual(self.env["loyalty.history"]._retail_ledger_mismatches(self.program), {})
 
         self._run_tour("RetailPosRefundTour")
         refund = self.env["pos.order"].search(
@@ -173,7 +173,7 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
         )
         self.assertEqual(taken.used, 150.0, "the refund takes back what the order earned")
         self.assertEqual(card.points, 100.0, "balance on the refund receipt")
-        self.assertEqual(self.Card._retail_ledger_mismatches(self.program), {})
+        self.assertEqual(self.env["loyalty.history"]._retail_ledger_mismatches(self.program), {})
 
     def test_03_customer_without_card_nor_consent(self):
         self._set_customer_loading_limit(10000)
@@ -204,4 +204,4 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
         self.assertEqual(sorted(lines.mapped("issued")), [0.0, 187.0], "93.50 x 2 (Gold)")
         self.assertEqual(sorted(lines.mapped("used")), [0.0, 650.0])
         self.assertEqual(self._card(zeta).points, 187.0, "balance on the receipt")
-        self.assertEqual(self.Card._retail_ledger_mismatches(self.program), {})
+        self.assertEqual(self.env["loyalty.history"]._retail_ledger_mismatches(self.program), {})
