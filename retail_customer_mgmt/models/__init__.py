@@ -11,6 +11,11 @@ from . import loyalty_history
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_purchase
+from . import res_partner_loyalty
+from . import res_partner_grading
+from . import res_partner_feedback
+from . import res_partner_pos
 from . import sale_order
 from . import sale_order_line
 from . import account_move

@@ -350,7 +350,9 @@ class RetailGradeRun(models.Model):
                 rows.append((m.partner_id, *row))
         if rows:
             self._write_grades(run, company, rows)
-        self.env["res.partner"]._retail_plan_activities(company, plans, context["segments"])
+        self.env["retail.customer.grade"]._retail_plan_activities(
+            company, plans, context["segments"]
+        )
         return len(rows)
 
     def _write_grades(self, run, company, rows):

@@ -123,7 +123,7 @@ class TestConsentGate(RetailCommon):
         # revisit calls
         company.retail_followup_user_id = self.env.user
         champions = self.env.ref("retail_customer_mgmt.retail_segment_champions")
-        self.env["res.partner"]._retail_plan_activities(
+        self.env["retail.customer.grade"]._retail_plan_activities(
             company,
             {partner.id: (champions.id, False) for partner in customers},
             {champions.id: champions},
@@ -203,7 +203,7 @@ class TestForgetCustomer(RetailCommon):
         history = card.history_ids
         before = (partner.retail_lifetime_spend, partner.retail_order_count, card.points)
         self.assertEqual(before[:2], (500.0, 2))
-        self.assertFalse(self.customer.sudo()._retail_forget_blockers())
+        self.assertFalse(self.env["retail.customer.forget"]._retail_forget_blockers(self.customer))
 
         self._forget(self.customer)
 
@@ -324,7 +324,7 @@ class TestForgetCustomer(RetailCommon):
             with self.assertRaises(AccessError, msg=user.login):
                 self.other.with_user(user).action_retail_forget()
             with self.assertRaises(AccessError, msg=user.login):
-                self.other.with_user(user)._retail_forget()
+                self.env["retail.customer.forget"].with_user(user)._retail_forget(self.other)
         self.assertTrue(self.other.active)
         action = self.other.with_user(self.manager).action_retail_forget()
         self.assertEqual(action["res_model"], "retail.customer.forget")
