@@ -54,6 +54,7 @@
         "views/retail_customer_mgmt_menus.xml",
         "wizard/retail_points_adjust_views.xml",
         "wizard/retail_customer_forget_views.xml",
+        "wizard/retail_order_exception_resolve_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -210,6 +210,16 @@ class RetailCommon(AccountTestInvoicingCommon):
             yield catcher
         self.assertIn(text, str(catcher.exception))
 
+    def _resolve_exception(self, exception, resolution, user=None, **values):
+        """Resolve ``exception`` through its wizard, as the form's buttons do."""
+        Wizard = self.env["retail.order.exception.resolve"]
+        if user:
+            Wizard = Wizard.with_user(user)
+        wizard = Wizard.with_context(
+            default_exception_id=exception.id, default_resolution=resolution
+        ).create(values)
+        return wizard.action_apply()
+
     @staticmethod
     def _dt(value):
         return datetime.fromisoformat(value)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import RetailCommon
 
@@ -129,8 +129,7 @@ class TestOrderExceptions(RetailCommon):
 
     def test_compensation_points_once(self):
         exception = self._of(self._order(), "stock")
-        exception.compensation_points = 50
-        exception.action_resolve_compensation()
+        self._resolve_exception(exception, "compensation", compensation_points=50)
         card = self.env["loyalty.card"].search(
             [
                 ("partner_id", "=", self.customer.id),
@@ -141,7 +140,7 @@ class TestOrderExceptions(RetailCommon):
             card.history_ids.filtered(lambda h: h.retail_kind == "compensation").issued, 50.0
         )
         with self.assertRaisesMessage(UserError, "cannot be changed"):
-            exception.action_resolve_compensation()  # double click
+            self._resolve_exception(exception, "compensation", compensation_points=50)
         self.assertEqual(
             len(card.history_ids.filtered(lambda h: h.retail_kind == "compensation")), 1
         )
@@ -149,21 +148,40 @@ class TestOrderExceptions(RetailCommon):
     def test_cancel_and_wait_resolutions(self):
         order = self._order()
         exception = self._of(order, "stock")
-        with self.assertRaisesMessage(UserError, "resolution note"):
-            exception.action_resolve_cancel()
+        with self.assertRaisesMessage(UserError, "Write why the order is cancelled"):
+            self._resolve_exception(exception, "cancel")
         self.assertEqual(order.state, "sale", "nothing written")
         with self.assertRaisesMessage(UserError, "promised date"):
-            exception.promised_date = fields.Date.today() - timedelta(days=1)
-            exception.action_resolve_wait()
-        exception.promised_date = fields.Date.today() + timedelta(days=10)
-        exception.action_resolve_wait()
+            self._resolve_exception(
+                exception, "wait", promised_date=fields.Date.today() - timedelta(days=1)
+            )
+        self._resolve_exception(
+            exception, "wait", promised_date=fields.Date.today() + timedelta(days=10)
+        )
         self.assertEqual(exception.state, "in_progress")
         self.assertEqual(order.picking_ids.scheduled_date.date(), exception.promised_date)
-        exception.resolution_note = "Customer changed her mind"
-        exception.action_resolve_cancel()
+        self._resolve_exception(exception, "cancel", note="Customer changed her mind")
+        self.assertEqual(exception.resolution_note, "Customer changed her mind")
         self.assertEqual((order.state, exception.state), ("cancel", "resolved"))
         with self.assertRaisesMessage(UserError, "cannot be changed"):
             exception.action_cancel()
+
+    def test_resolution_wizard_from_the_form_button(self):
+        """The form's "Wait for Restock" button opens the wizard for this
+        exception and resolution; applying it records the decision."""
+        order = self._order()
+        exception = self._of(order, "stock")
+        action = exception.with_context(retail_resolution="wait").action_resolve()
+        self.assertEqual(action["res_model"], "retail.order.exception.resolve")
+        promised = fields.Date.today() + timedelta(days=5)
+        with Form(self.env[action["res_model"]].with_context(**action["context"])) as wizard:
+            self.assertEqual(wizard.exception_id, exception)
+            self.assertEqual(wizard.resolution, "wait")
+            wizard.promised_date = promised
+        wizard.record.action_apply()
+        self.assertEqual((exception.state, exception.resolution), ("in_progress", "wait"))
+        self.assertEqual(exception.promised_date, promised)
+        self.assertEqual(order.commitment_date.date(), promised)
 
     def test_refund_resolution(self):
         self.env["stock.quant"]._update_available_quantity(
@@ -178,18 +196,15 @@ class TestOrderExceptions(RetailCommon):
                 "company_id": self.company.id,
             }
         )
-        exception.refund_amount = 50.0
         with self.assertRaisesMessage(UserError, "Invoice the order"):
-            exception.action_resolve_refund()
+            self._resolve_exception(exception, "refund", refund_amount=50.0)
         picking = order.picking_ids
         self._validate_picking(picking)
         order._create_invoices().action_post()
-        exception.refund_amount = 250.0
         with self.assertRaisesMessage(UserError, "at most"):
-            exception.action_resolve_refund()
+            self._resolve_exception(exception, "refund", refund_amount=250.0)
         self.assertFalse(exception.refund_move_id, "nothing written")
-        exception.refund_amount = 50.0
-        exception.action_resolve_refund()
+        self._resolve_exception(exception, "refund", refund_amount=50.0)
         credit_note = exception.refund_move_id
         self.assertEqual(
             (credit_note.move_type, credit_note.state, credit_note.amount_total),
@@ -224,11 +239,12 @@ class TestOrderExceptions(RetailCommon):
         order = self._order(qty=5.0)
         exception = self._of(order, "stock")
         with self.assertRaisesMessage(UserError, "Nothing of"):
-            exception.action_resolve_partial()
+            self._resolve_exception(exception, "partial")
         self.assertEqual(exception.state, "new", "nothing written")
         self._stock(3)
-        exception.promised_date = fields.Date.today() + timedelta(days=7)
-        exception.action_resolve_partial()
+        self._resolve_exception(
+            exception, "partial", promised_date=fields.Date.today() + timedelta(days=7)
+        )
         delivered = order.picking_ids.filtered(lambda p: p.state == "done")
         self.assertEqual(delivered.move_ids.quantity, 3.0)
         backorder = exception.backorder_picking_ids
@@ -238,23 +254,20 @@ class TestOrderExceptions(RetailCommon):
         self.assertEqual((exception.state, exception.resolution), ("resolved", "partial"))
         self.assertEqual(order.order_line.qty_delivered, 3.0)
         with self.assertRaisesMessage(UserError, "cannot be changed"):
-            exception.action_resolve_partial()  # the double click
+            self._resolve_exception(exception, "partial")  # the double click
         self.assertEqual(len(order.picking_ids), 2, "no second delivery")
 
     def test_exchange_creates_return_and_replacement(self):
         self._stock(10)
         order = self._order(qty=3.0)
         exception = self._exception(order, product_id=self.tea.id, quantity=1.0)
-        exception.quantity = 0.0
         with self.assertRaisesMessage(UserError, "not delivered yet"):
-            exception.action_resolve_exchange()
+            self._resolve_exception(exception, "exchange", quantity=0.0)
         self._validate_picking(order.picking_ids)
-        exception.quantity = 4.0
         with self.assertRaisesMessage(UserError, "between 0 and 3.0"):
-            exception.action_resolve_exchange()
+            self._resolve_exception(exception, "exchange", quantity=4.0)
         self.assertEqual(len(order.picking_ids), 1, "nothing written")
-        exception.quantity = 1.0
-        exception.action_resolve_exchange()
+        self._resolve_exception(exception, "exchange")  # 1.0, the exception's quantity
         returned = exception.return_picking_id
         self.assertEqual(returned.picking_type_code, "incoming")
         self.assertEqual(returned.move_ids.product_uom_qty, 1.0)
@@ -264,7 +277,7 @@ class TestOrderExceptions(RetailCommon):
         self.assertEqual(replacement.sale_id, order)
         self.assertEqual((exception.state, exception.resolution), ("resolved", "exchange"))
         with self.assertRaisesMessage(UserError, "cannot be changed"):
-            exception.action_resolve_exchange()
+            self._resolve_exception(exception, "exchange")
         self.assertEqual(len(order.picking_ids), 3, "one return, one replacement")
         # the goods come back and leave again: the customer still has 3
         self._validate_picking(returned)
@@ -284,12 +297,10 @@ class TestOrderExceptions(RetailCommon):
         self.assertEqual(card.points, 100.0)
         product = pos_order.lines.product_id
         exception = self._exception(pos_order_id=pos_order.id, product_id=product.id)
-        exception.quantity = 5.0
         with self.assertRaisesMessage(UserError, "between 0 and"):
-            exception.action_resolve_refund()
+            self._resolve_exception(exception, "refund", quantity=5.0)
         self.assertFalse(pos_order.refund_orders_count, "nothing written")
-        exception.quantity = 0.0
-        exception.action_resolve_refund()
+        self._resolve_exception(exception, "refund", quantity=0.0)
         refund = exception.refund_pos_order_id
         self.assertEqual(refund.state, "paid")
         self.assertEqual(refund.amount_total, -100.0)
@@ -298,7 +309,7 @@ class TestOrderExceptions(RetailCommon):
         self.assertEqual((exception.state, exception.resolution), ("resolved", "refund"))
         other = self._exception(pos_order_id=pos_order.id)
         with self.assertRaisesMessage(UserError, "Nothing of"):
-            other.action_resolve_refund()
+            self._resolve_exception(other, "refund")
 
     def test_customer_counts_open_exceptions(self):
         order = self._order()

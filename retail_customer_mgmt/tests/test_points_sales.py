@@ -124,12 +124,12 @@ class TestSalePoints(RetailLoyaltyCommon):
 
         big = exception(5000.0)
         with self.assertRaisesMessage(AccessError, "above 200.0 points need a retail manager"):
-            big.with_user(user).action_resolve_compensation()
+            self._resolve_exception(big, "compensation", user, compensation_points=5000.0)
         self.assertEqual(self._card(partner).points, 10.0, "nothing written")
-        big.with_user(manager).action_resolve_compensation()
+        self._resolve_exception(big, "compensation", manager, compensation_points=5000.0)
         self.assertEqual(self._card(partner).points, 5010.0)
         self.assertEqual(big.state, "resolved")
         small = exception(200.0)
-        small.with_user(user).action_resolve_compensation()
+        self._resolve_exception(small, "compensation", user, compensation_points=200.0)
         self.assertEqual(self._card(partner).points, 5220.0)
         self.assertLedgerBalanced()
