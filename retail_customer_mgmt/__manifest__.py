@@ -42,6 +42,8 @@
         "views/retail_segment_views.xml",
         "views/retail_feedback_views.xml",
         "views/retail_stock_alert_views.xml",
+        "views/product_template_views.xml",
+        "views/stock_warehouse_views.xml",
         "views/retail_order_exception_views.xml",
         "views/loyalty_history_views.xml",
         "views/retail_recommendation_views.xml",
