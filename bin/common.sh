@@ -28,6 +28,23 @@ Get Odoo 18.0 Community from its official sources, for example:
 or point ODOO_SRC at an existing Odoo 18.0 tree."
 }
 
+# A machine without an Odoo tree: a shallow clone of Odoo's official 18.0
+# branch into the default location, when the network allows (short timeouts);
+# otherwise find_odoo stops with its message.
+fetch_odoo() {
+    local target="${ODOO_SRC:-/opt/odoo}" url="https://github.com/odoo/odoo.git"
+    [ ! -e "$target/odoo-bin" ] || return 0
+    command -v git >/dev/null 2>&1 || return 0
+    if ! timeout 20 git ls-remote --heads "$url" 18.0 >/dev/null 2>&1; then
+        log "No Odoo 18.0 tree and Odoo's official repository cannot be reached."
+        return 0
+    fi
+    log "No Odoo 18.0 tree: cloning Odoo's official 18.0 branch into $target (a few minutes)"
+    mkdir -p "$(dirname "$target")"
+    timeout 1800 git clone --quiet --depth 1 --branch 18.0 "$url" "$target" \
+        || log "Cloning Odoo failed; get Odoo 18.0 from its official sources."
+}
+
 addons_path() {
     echo "$ODOO_SRC/odoo/addons,$REPO_DIR"
 }

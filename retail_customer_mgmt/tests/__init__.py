@@ -28,3 +28,4 @@ from . import test_points_attacks
 from . import test_points_properties
 from . import test_points_random
 from . import test_pos_tour_overspend
+from . import test_pdf_cjk
