@@ -13,7 +13,7 @@ class RetailStockAlert(models.Model):
     _name = "retail.stock.alert"
     _description = "Low-Stock Alert"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "state desc, days_of_cover, id"
+    _order = "state desc, days_of_cover asc nulls last, id"
     _rec_name = "product_id"
     _check_company_auto = True
 
@@ -220,7 +220,9 @@ class RetailStockAlert(models.Model):
                     decision.threshold,
                     decision.source,
                     sold.get(key, 0.0) / 30.0,
-                    decision.days_of_cover or 0.0,
+                    # NULL when the product did not sell: not "0 days", which
+                    # would rank a product nobody buys as the most urgent
+                    decision.days_of_cover,
                     customers.get(key[0], 0),
                     orderpoint_id or None,
                     user_id or None,

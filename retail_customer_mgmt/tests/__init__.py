@@ -22,3 +22,5 @@ from . import test_kpis_service
 from . import test_analytics
 from . import test_xlsx_export
 from . import test_analytics_ui
+from . import test_pos_loading
+from . import test_points_expiry_dates
