@@ -24,3 +24,5 @@ from . import test_xlsx_export
 from . import test_analytics_ui
 from . import test_pos_loading
 from . import test_points_expiry_dates
+from . import test_unique_races
+from . import test_scheduled_jobs
