@@ -274,7 +274,7 @@ class RetailStockAlert(models.Model):
                       v.user_id, %s, %s, %s, %s, %s
                  FROM %s JOIN product_product pp ON pp.id = v.product_id
                 WHERE v.id IS NULL
-               RETURNING id""",
+               RETURNING id, user_id""",
                 company.id,
                 now,
                 self.env.uid,
@@ -284,9 +284,12 @@ class RetailStockAlert(models.Model):
                 arrays,
             )
         )
-        created = Alert.browse([row[0] for row in self.env.cr.fetchall()])
+        rows = self.env.cr.fetchall()
+        created = Alert.browse([row[0] for row in rows])
         self.invalidate_model()
-        created._schedule_activities()
+        # only the alerts with a responsible get an activity: reading the
+        # others' responsible would cost a query per 1,000 alerts
+        Alert.browse([alert_id for alert_id, user_id in rows if user_id])._schedule_activities()
         self.env.flush_all()
         _logger.info(
             "Low-stock scan of %s: %s open, %s new, %s closed",
@@ -345,7 +348,6 @@ class RetailStockAlert(models.Model):
                     "date_deadline": today,
                 }
                 for alert in self
-                if alert.user_id
             ]
         )
 
