@@ -12,7 +12,7 @@ totals:
   and a set-up that fails (``ERROR: setUpClass (...TestClass)``) counts as a
   failure of its class (its tests never start);
 * ``skipped TestClass.test_x : reason``: a skipped test (Odoo skips every
-  browser test when it finds no Chromium).
+  browser test when it finds no Chromium); a skipped sub-test skips its test.
 
 A test is passed when it started and nothing failed, errored or skipped it.
 
@@ -30,7 +30,7 @@ import sys
 REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LINE = re.compile(r"^\S+ \S+ \d+ (\w+) \S+ (\S+): (.*)$")
 STARTING = re.compile(r"^Starting (\w+\.\w+) \.\.\.$")
-SKIPPED = re.compile(r"^skipped (.+?) : (.*)$")
+SKIPPED = re.compile(r"^skipped (?:Subtest )?(\w+\.\w+|.+?)(?: \(.*\))? : (.*)$")
 FAILED = re.compile(r"^(FAIL|ERROR): (?:Subtest )?(\S+)")
 CLASS_SETUP = re.compile(r"^(?:FAIL|ERROR): (setUpClass|tearDownClass|setUpModule) \((\S+)\)")
 RAISED = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b:? ?.*$")
