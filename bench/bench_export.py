@@ -18,7 +18,6 @@ Usage: bin/bench export [--customers N] [--orders-per-customer K]
 """
 
 import argparse
-import json
 import os
 import resource
 import tempfile
@@ -26,7 +25,7 @@ import time
 import tracemalloc
 from datetime import date
 
-from common import insert_sale_orders, odoo_env
+from common import insert_sale_orders, odoo_env, report
 from dateutil.relativedelta import relativedelta
 
 from odoo.tools import SQL
@@ -190,7 +189,18 @@ def main():
                 "rows_per_s_100k": round(big["rows"] / big["export_s"]),
             }
         )
-    print(json.dumps(out, indent=2))
+    report(
+        out,
+        {
+            # 10 times the rows: what the export holds must not grow with them
+            "the export's memory peak does not grow with the rows (100k/10k < 1.5)": (
+                out["ratio_tracemalloc_peak_100k_over_10k"] < 1.5
+            ),
+            "every customer with orders is a row": (
+                out["b_export"]["100k"]["rows"] >= out["customers_with_orders"]
+            ),
+        },
+    )
 
 
 if __name__ == "__main__":

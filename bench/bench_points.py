@@ -11,9 +11,8 @@ Usage: bin/bench points [--history N] [--repeat K]
 
 import argparse
 import contextlib
-import json
 
-from common import measure, odoo_env
+from common import measure, odoo_env, report
 
 
 def main():
@@ -87,7 +86,14 @@ def main():
         out["extra_queries_independent_of_history"] = (
             out["short"]["extra_queries"] == out["long"]["extra_queries"]
         )
-        print(json.dumps(out, indent=2))
+    report(
+        out,
+        {
+            "the extra queries of points do not depend on the history": out[
+                "extra_queries_independent_of_history"
+            ]
+        },
+    )
 
 
 if __name__ == "__main__":

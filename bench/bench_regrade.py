@@ -17,13 +17,12 @@ Usage: bin/bench regrade [--customers N] [--orders M]
 """
 
 import argparse
-import json
 import resource
 import statistics
 import subprocess
 import time
 
-from common import insert_sale_orders, odoo_env
+from common import insert_sale_orders, odoo_env, report
 from freezegun import freeze_time
 
 COMPANY_NAME = "Regrade Bench Co"
@@ -238,7 +237,15 @@ def main():
                 "peak_rss_mb_after_nightly": round(rss_after_night / 1024),
             }
         )
-    print(json.dumps(out, indent=2))
+    report(
+        out,
+        {
+            "the nightly regrade is incremental": out["b2_mode"] == "incremental",
+            "a full regrade after the nightly one writes nothing": (
+                out["full_after_night_grades_written"] == 0
+            ),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -4,16 +4,16 @@ Populates (once, committed) two companies directly in PostgreSQL: one with
 1,000 and one with 100,000 storable products, each with stock in the
 company's warehouse, incoming receipts and 30 days of deliveries. Then, in
 one run (rolled back): the bare SQL sum of quants per product, the scan of
-each company, their query counts (must be equal) and the scan/bare ratio.
+each company, their query counts (must be equal, for the scan that opens the
+alerts and for the next one) and the scan/bare ratio; exits 1 when a must fails.
 
 Usage: bin/bench stock_alerts [--products N]
 """
 
 import argparse
-import json
 import time
 
-from common import odoo_env
+from common import odoo_env, report
 
 
 def populate(env, name, products):
@@ -109,6 +109,13 @@ def main():
             env.cr.commit()  # pylint: disable=invalid-commit
         out["populate_s"] = round(time.perf_counter() - start, 1)
         Alert = env["retail.stock.alert"]
+        # warm-up, rolled back: Odoo's caches (models, activity type, ...) are
+        # filled by whichever scan runs first, which would pay for them
+        env.cr.execute("SAVEPOINT bench_warm_up")
+        Alert._scan(small)
+        env.flush_all()
+        env.cr.execute("ROLLBACK TO SAVEPOINT bench_warm_up")
+        env.invalidate_all()
         results = {}
         for label, company in (("small", small), ("large", large)):
             start = time.perf_counter()
@@ -146,7 +153,17 @@ def main():
         out["equal_query_count_small_vs_large"] = (
             results["small"]["scan_queries"] == results["large"]["scan_queries"]
         )
-    print(json.dumps(out, indent=2))
+    report(
+        out,
+        {
+            "the scan costs the same queries for small and large": out[
+                "equal_query_count_small_vs_large"
+            ],
+            "the scan that opens the alerts costs the same queries for small and large": (
+                out["small"]["first_scan_queries"] == out["large"]["first_scan_queries"]
+            ),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Bootstrap a real Odoo environment for the benchmarks (no mocks)."""
 
+import json
 import os
 import statistics
 import sys
@@ -14,6 +15,18 @@ from odoo import SUPERUSER_ID, api  # noqa: E402
 from odoo.modules.registry import Registry  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def report(out, musts):
+    """Print the measures, then each "must" of the benchmark; exit 1 when one
+    fails, so that a regression stops ``bin/bench`` and CI."""
+    print(json.dumps(out, indent=2))
+    for name, ok in musts.items():
+        print(f"must {'ok' if ok else 'FAILED'}: {name}")
+    failed = [name for name, ok in musts.items() if not ok]
+    if failed:
+        print(f"{len(failed)} must(s) failed: {', '.join(failed)}")
+        sys.exit(1)
 
 
 @contextmanager

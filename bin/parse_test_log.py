@@ -1,64 +1,180 @@
-"""Read an Odoo test log and print the verdict as "N passed, N failed".
+"""Read an Odoo test log and print the verdict, last line "N passed, N failed, N skipped".
 
-Counts come from Odoo's own report line
-``X failed, Y error(s) of Z tests when loading database 'db'``.
-The verdict fails (exit 1) when that line is missing (the module did not
-install or Odoo crashed), when Odoo exited non-zero, or when ERROR/CRITICAL
-lines were logged outside of any test report.
+Usage: parse_test_log.py LOG ODOO_EXIT_CODE ELAPSED [EXPECTED_TESTS]
+
+The counts come from Odoo's own per-test lines, not from arithmetic on its
+totals:
+
+* ``Starting TestClass.test_x ...``: a test that ran (Odoo counts it once);
+* ``FAIL: ...`` / ``ERROR: ...``: a failure or an error, attributed to its
+  test; a failing sub-test (``FAIL: Subtest TestClass.test_x (...)``, which
+  is how every ``assertQueryCount`` and ``subTest`` fails) fails its test,
+  and a set-up that fails (``ERROR: setUpClass (...TestClass)``) counts as a
+  failure of its class (its tests never start);
+* ``skipped TestClass.test_x : reason``: a skipped test (Odoo skips every
+  browser test when it finds no Chromium); a skipped sub-test skips its test.
+
+A test is passed when it started and nothing failed, errored or skipped it.
+
+The run fails (exit 1) when a test failed, when a test was skipped, when
+fewer tests started than EXPECTED_TESTS (the number Odoo's loader finds in
+the test code, see count_tests.py), when Odoo wrote no report (the module
+did not install, Odoo crashed), when Odoo exited non-zero, or when
+ERROR/CRITICAL lines were logged outside of any test. The last line then
+says why.
 """
 
 import re
 import sys
 
 REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
-LOG_LEVEL = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) \S+ (\S+): (.*)$")
+LINE = re.compile(r"^\S+ \S+ \d+ (\w+) \S+ (\S+): (.*)$")
+STARTING = re.compile(r"^Starting (\w+\.\w+) \.\.\.$")
+SKIPPED = re.compile(r"^skipped (?:Subtest )?(\w+\.\w+|.+?)(?: \(.*\))? : (.*)$")
+FAILED = re.compile(r"^(FAIL|ERROR): (?:Subtest )?(\S+)")
+CLASS_SETUP = re.compile(r"^(?:FAIL|ERROR): (setUpClass|tearDownClass|setUpModule) \((\S+)\)")
+RAISED = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b:? ?.*$")
+INSTALL_FAILED = (
+    "Failed to load registry",
+    "Failed to initialize database",
+    "Some modules are not loaded",
+    "Some modules have inconsistent states",
+    "Couldn't load module",
+    "ParseError",
+)
 
 
-def main(path, rc, elapsed):
-    report = None
-    failures = []
-    stray_errors = []
-    with open(path, encoding="utf-8", errors="replace") as log:
-        for line in log:
-            match = REPORT.search(line)
-            if match:
-                report = tuple(int(x) for x in match.groups())
-                continue
-            match = LOG_LEVEL.match(line)
-            if not match:
-                continue
-            _level, logger, message = match.groups()
-            if message.startswith(("FAIL:", "ERROR:")):
-                failures.append(message)
-            elif logger.startswith("odoo.addons.") and ".tests." in logger:
-                # detail lines of a failing test (tracebacks, tour errors)
-                continue
-            elif logger.startswith(("odoo.tests", "odoo.modules.loading")) and "tests" in message:
-                continue
-            else:
-                stray_errors.append(f"{logger}: {message}")
+def _test_id(logger, name):
+    """``module.Class.method`` from a test logger and ``Class.method``."""
+    return f"{logger}.{name}"
 
-    print(f"Test log: {path} ({elapsed}s)")
-    for failure in failures:
-        print(f"  {failure}")
-    if report is None:
-        print(
-            "Odoo did not report any test result: the module failed to install "
-            "or Odoo stopped early (see the log above)."
+
+class Verdict:
+    def __init__(self):
+        self.report = None
+        self.started = []
+        self.failed = {}  # test or class id -> first FAIL/ERROR message
+        self.failure_lines = []
+        self.skipped = {}  # test id -> reason
+        self.stray_errors = []
+        self.install_errors = []
+        self.last_raised = None  # last line of the last traceback in the log
+
+    def read(self, path):
+        with open(path, encoding="utf-8", errors="replace") as log:
+            for line in log:
+                self._line(line.rstrip())
+        return self
+
+    def _line(self, line):
+        if RAISED.match(line):
+            self.last_raised = line
+            return
+        match = REPORT.search(line)
+        if match:
+            self.report = tuple(int(x) for x in match.groups())
+            return
+        match = LINE.match(line)
+        if match and match.group(1) == "INFO":
+            self._info(*match.groups()[1:])
+        elif match and match.group(1) in ("ERROR", "CRITICAL"):
+            self._error(*match.groups()[1:])
+
+    def _info(self, logger, message):
+        if not (logger.startswith("odoo.addons.") and ".tests." in logger):
+            return
+        started = STARTING.match(message)
+        skipped = SKIPPED.match(message)
+        if started:
+            self.started.append(_test_id(logger, started.group(1)))
+        elif skipped:
+            self.skipped[_test_id(logger, skipped.group(1))] = skipped.group(2)
+
+    def _error(self, logger, message):
+        failed = FAILED.match(message)
+        if failed:
+            self.failure_lines.append(message)
+            setup = CLASS_SETUP.match(message)
+            key = setup.group(2) if setup else _test_id(logger, failed.group(2))
+            self.failed.setdefault(key, message)
+        elif logger.startswith("odoo.addons.") and ".tests." in logger:
+            pass  # detail lines of a failing test (tracebacks, tour errors)
+        elif logger.startswith(("odoo.tests", "odoo.modules.loading")) and "tests" in message:
+            pass  # Odoo's own summary of the failures already counted
+        else:
+            self.stray_errors.append(f"{logger}: {message}")
+            if any(marker in message for marker in INSTALL_FAILED):
+                self.install_errors.append(message)
+
+    def _no_report(self):
+        """The last line when Odoo wrote no report: what happened instead."""
+        ran = len(set(self.started))
+        if self.install_errors:
+            reason = "the module failed to install"
+        elif not self.started:
+            reason = "Odoo stopped before the tests (crash or failed install)"
+        else:
+            reason = f"Odoo stopped after starting {ran} test(s) (crash or kill)"
+        if self.last_raised:
+            reason += f"; last error: {self.last_raised[:200]}"
+        return f"no test result: {reason} (see the log)"
+
+    def _reasons(self, rc, expected, failed, skipped):
+        ran = len(set(self.started))
+        reasons = []
+        if failed:
+            reasons.append(f"{failed} failed")
+        if skipped:
+            why = "; ".join(sorted(set(self.skipped.values())))
+            reasons.append(f"{skipped} skipped ({why[:200]})")
+        if expected is not None and ran < expected:
+            reasons.append(f"only {ran} of the {expected} tests in the test code ran")
+        if self.stray_errors:
+            reasons.append(f"{len(self.stray_errors)} ERROR/CRITICAL log line(s) outside tests")
+        if rc != 0 and not reasons:
+            reasons.append(f"Odoo exited with code {rc}")
+        if ran == 0 and not reasons:
+            reasons.append("no test ran")
+        return reasons
+
+    def summary(self, rc, expected):
+        """``(lines to print, exit code)``; the last line is the verdict."""
+        lines = [f"  {failure.splitlines()[0]}" for failure in self.failure_lines]
+        lines += [f"  skipped {test}: {why}" for test, why in sorted(self.skipped.items())]
+        lines += [f"  {error}" for error in self.stray_errors[:20]]
+        if self.report is None:
+            return [*lines, self._no_report()], 1
+        started = set(self.started)
+        failed = len(self.failed)  # tests (sub-tests folded) and classes whose set-up failed
+        skipped = len(set(self.skipped) - set(self.failed))
+        passed = len(started - set(self.failed) - set(self.skipped))
+        odoo_failed, odoo_errors, total = self.report
+        lines.append(
+            f"Odoo's report: {odoo_failed} failed, {odoo_errors} error(s) of {total} tests "
+            f"({len(started)} started per test lines)"
         )
-        print("0 passed, 0 failed")
-        return 1
-    failed, errors, total = report
-    bad = failed + errors
-    if stray_errors:
-        print(f"{len(stray_errors)} ERROR/CRITICAL log line(s) outside tests, counted as failures:")
-        for error in stray_errors[:20]:
-            print(f"  {error}")
-        bad += len(stray_errors)
-    passed = total - failed - errors
-    print(f"{passed} passed, {bad} failed")
-    return 1 if (bad or rc != 0 or total == 0) else 0
+        verdict = f"{passed} passed, {failed} failed, {skipped} skipped"
+        reasons = self._reasons(rc, expected, failed, skipped)
+        if reasons:
+            return [*lines, f"{verdict}; FAILED: {', '.join(reasons)}"], 1
+        return [*lines, verdict], 0
+
+
+def main(path, rc, elapsed, expected=None):
+    verdict = Verdict().read(path)
+    lines, code = verdict.summary(rc, expected)
+    print(f"Test log: {path} ({elapsed}s)")
+    for line in lines:
+        print(line)
+    return code
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
+    sys.exit(
+        main(
+            sys.argv[1],
+            int(sys.argv[2]),
+            sys.argv[3],
+            int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None,
+        )
+    )

@@ -185,7 +185,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self.env["retail.stock.alert"].search(
             [("company_id", "=", self.id), ("state", "=", "open")],
-            order="days_of_cover, forecast_qty",
+            order="days_of_cover asc nulls last, forecast_qty",
         )
 
     @api.constrains("retail_rfm_window_months", "retail_churn_factor")

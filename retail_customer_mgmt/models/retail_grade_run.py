@@ -403,7 +403,13 @@ class RetailGradeRun(models.Model):
 
     @api.model
     def _cron_retail_regrade(self, batch_size=10000, time_budget=240):
+        today = fields.Date.context_today(self)
         for company in self.env["res.company"].search([]):
+            last = self.search([("company_id", "=", company.id)], limit=1)
+            if last.state == "done" and last.grading_date == today:
+                # graded tonight: the job is called again for the companies
+                # after it, not to start this one over
+                continue
             run = self._regrade(
                 company, batch_size=batch_size, time_budget=time_budget, commit=True
             )

@@ -13,7 +13,7 @@ class RetailStockAlert(models.Model):
     _name = "retail.stock.alert"
     _description = "Low-Stock Alert"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "state desc, days_of_cover, id"
+    _order = "state desc, days_of_cover asc nulls last, id"
     _rec_name = "product_id"
     _check_company_auto = True
 
@@ -220,7 +220,9 @@ class RetailStockAlert(models.Model):
                     decision.threshold,
                     decision.source,
                     sold.get(key, 0.0) / 30.0,
-                    decision.days_of_cover or 0.0,
+                    # NULL when the product did not sell: not "0 days", which
+                    # would rank a product nobody buys as the most urgent
+                    decision.days_of_cover,
                     customers.get(key[0], 0),
                     orderpoint_id or None,
                     user_id or None,
@@ -272,7 +274,7 @@ class RetailStockAlert(models.Model):
                       v.user_id, %s, %s, %s, %s, %s
                  FROM %s JOIN product_product pp ON pp.id = v.product_id
                 WHERE v.id IS NULL
-               RETURNING id""",
+               RETURNING id, user_id""",
                 company.id,
                 now,
                 self.env.uid,
@@ -282,9 +284,12 @@ class RetailStockAlert(models.Model):
                 arrays,
             )
         )
-        created = Alert.browse([row[0] for row in self.env.cr.fetchall()])
+        rows = self.env.cr.fetchall()
+        created = Alert.browse([row[0] for row in rows])
         self.invalidate_model()
-        created._schedule_activities()
+        # only the alerts with a responsible get an activity: reading the
+        # others' responsible would cost a query per 1,000 alerts
+        Alert.browse([alert_id for alert_id, user_id in rows if user_id])._schedule_activities()
         self.env.flush_all()
         _logger.info(
             "Low-stock scan of %s: %s open, %s new, %s closed",
@@ -343,7 +348,6 @@ class RetailStockAlert(models.Model):
                     "date_deadline": today,
                 }
                 for alert in self
-                if alert.user_id
             ]
         )
 

@@ -29,3 +29,7 @@ from . import test_points_properties
 from . import test_points_random
 from . import test_pos_tour_overspend
 from . import test_pdf_cjk
+from . import test_pos_loading
+from . import test_points_expiry_dates
+from . import test_unique_races
+from . import test_scheduled_jobs

@@ -3,7 +3,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -180,3 +180,42 @@ class TestCustomerStats(RetailCommon):
         all_of_them = count_queries(many)
         self.assertEqual(few, all_of_them)
         self.assertLessEqual(all_of_them, 3)
+
+    def test_order_in_another_currency(self):
+        """A sale in a foreign currency counts in the company currency, at the
+        rate of its order: 300 at 2 for 1 is 150."""
+        company = self.company_1
+        code = "CNY" if company.currency_id.name == "EUR" else "EUR"
+        foreign = self.setup_other_currency(code, rates=[("2020-01-01", 2.0)])
+        pricelist = self.env["product.pricelist"].create(
+            {"name": f"{code} prices", "currency_id": foreign.id, "company_id": company.id}
+        )
+        partner = self.env["res.partner"].create({"name": "Foreign Fei"})
+        order = (
+            self.env["sale.order"]
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "pricelist_id": pricelist.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_uom_qty": 2,
+                                "price_unit": 150.0,
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        order.action_confirm()
+        self.assertEqual((order.currency_id, order.amount_total), (foreign, 300.0))
+        self._sale(partner, 50.0, "2025-02-01 10:00:00")  # in the company currency
+        partner = partner.with_company(company)
+        self.assertEqual(partner.retail_lifetime_spend, 200.0)
+        self.assertEqual(partner.retail_order_count, 2)
+        self.assertEqual(partner.retail_average_basket, 100.0)

@@ -136,6 +136,43 @@ class TestFeedback(RetailCommon):
         no_policy = self._ticket(feedback_type="praise")
         self.assertFalse(no_policy.sla_deadline)
 
+    def test_sla_deadline_follows_priority_and_type(self):
+        """The deadline counts from the opening, with the policy of the
+        ticket's current type and priority."""
+        with freeze_time("2026-11-23 08:00:00"):
+            ticket = self._ticket()  # complaint, normal: 48 hours
+        self.assertEqual(ticket.sla_deadline, datetime(2026, 11, 25, 8, 0))
+        with freeze_time("2026-11-23 09:00:00"):
+            ticket.priority = "2"  # urgent complaint: 4 hours from 08:00, not from 09:00
+        self.assertEqual(ticket.sla_deadline, datetime(2026, 11, 23, 12, 0))
+        with freeze_time("2026-11-23 11:30:00"):
+            ticket.feedback_type = "praise"  # no policy: no deadline, nothing at risk
+        self.assertFalse(ticket.sla_deadline)
+        self.assertEqual(ticket.sla_state, "on_time")
+        with freeze_time("2026-11-23 11:30:00"):
+            ticket.feedback_type = "complaint"  # back to 4 hours: 30 minutes left of 240
+        self.assertEqual(ticket.sla_deadline, datetime(2026, 11, 23, 12, 0))
+        self.assertEqual(ticket.sla_state, "at_risk")
+
+    def test_sla_state_on_closing_and_reopening(self):
+        with freeze_time("2026-11-23 08:00:00"):
+            ticket = self._ticket(priority="2", resolution="<p>New lid sent.</p>")  # due 12:00
+        with freeze_time("2026-11-23 11:00:00"):
+            ticket.stage_id = self.solved
+        self.assertEqual(ticket.closed_date, datetime(2026, 11, 23, 11, 0))
+        self.assertEqual(ticket.sla_state, "on_time", "closed an hour before the deadline")
+        with freeze_time("2026-11-23 13:00:00"):
+            self.Feedback._cron_retail_feedback_sla()
+        self.assertEqual(ticket.sla_state, "on_time", "a closed ticket keeps its SLA state")
+        with freeze_time("2026-11-23 13:00:00"):
+            ticket.stage_id = self.in_progress  # the customer wrote back
+        self.assertFalse(ticket.closed_date)
+        self.assertEqual(ticket.sla_state, "breached", "open again, an hour past the deadline")
+        with freeze_time("2026-11-23 14:00:00"):
+            ticket.stage_id = self.solved
+        self.assertEqual(ticket.closed_date, datetime(2026, 11, 23, 14, 0))
+        self.assertEqual(ticket.sla_state, "breached", "closed two hours late")
+
     def test_escalation_without_duplicates(self):
         with freeze_time("2026-11-23 08:00:00"):
             ticket = self._ticket(priority="2", user_id=self.agent.id)

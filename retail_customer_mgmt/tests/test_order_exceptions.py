@@ -342,9 +342,11 @@ class TestOrderExceptions(RetailCommon):
             return self.env.cr.sql_log_count - before
 
         self._stock(-100)  # nothing in stock: every order is short and late
-        scan_queries(2)  # warm-up (caches filled by a first scan)
-        small = scan_queries(2)
-        large = scan_queries(12)
-        # a query per new exception would add 10 queries here; caches can
-        # make the smaller scan pay a few more queries, never the larger one
-        self.assertLessEqual(large, small, f"{small} queries for 2 new orders, {large} for 12")
+        scan_queries(1)  # warm-up (the demo orders' exceptions)
+        one = scan_queries(1)
+        many = scan_queries(25)
+        # A query per new order or exception would add 24 queries or more.
+        # The exact count varies by a few queries from run to run (up to 7
+        # seen, in both directions, with the same data: Odoo's caches), so
+        # the bound is half a query per extra order, not equality.
+        self.assertLess(abs(many - one), 12, f"{one} queries for 1 new order, {many} for 25")

@@ -265,6 +265,62 @@ class TestForgetCustomer(RetailCommon):
         # other customers untouched
         self.assertEqual(self.other.email, "other@example.cn")
 
+    def test_forget_cleans_tickets_activities_and_mails(self):
+        Feedback = self.env["retail.feedback"]
+        ticket = Feedback.create(
+            {
+                "subject": "Lid cracked",
+                "partner_id": self.customer.id,
+                "email_cc": "cousin@example.cn",
+                "company_id": self.company_1.id,
+            }
+        )
+        ticket.message_post(
+            body="Photo attached",
+            author_id=self.customer.id,
+            email_from="wang.fang@example.cn",
+            message_type="comment",
+        )
+        kept_ticket = Feedback.create(
+            {
+                "subject": "Other's ticket",
+                "partner_id": self.other.id,
+                "company_id": self.company_1.id,
+            }
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for partner in (self.customer, self.address, self.other):
+            partner.activity_schedule(activity_type_id=todo.id, summary=f"Call {partner.id}")
+        Mail = self.env["mail.mail"]
+        queued = Mail.create(
+            {"subject": "Offer", "body_html": "<p>Offer</p>", "recipient_ids": self.customer.ids}
+        )
+        failed = Mail.create(
+            {
+                "subject": "Offer",
+                "body_html": "<p>Offer</p>",
+                "recipient_ids": self.address.ids,
+                "state": "exception",
+            }
+        )
+        other_mail = Mail.create(
+            {"subject": "Offer", "body_html": "<p>Offer</p>", "recipient_ids": self.other.ids}
+        )
+
+        self._forget(self.customer)
+
+        self.assertEqual((ticket.partner_email, ticket.email_cc), (False, False))
+        self.assertFalse(ticket.message_partner_ids & (self.customer | self.address))
+        authored = ticket.message_ids.filtered(lambda m: m.author_id == self.customer)
+        self.assertEqual(authored.mapped("email_from"), [False])
+        self.assertEqual(kept_ticket.partner_email, "other@example.cn")
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("summary", "like", "Call ")]
+        )
+        self.assertEqual(activities.mapped("res_id"), self.other.ids)
+        self.assertFalse((queued | failed).exists(), "queued and failed mails deleted")
+        self.assertTrue(other_mail.exists())
+
     def test_open_documents_refuse_and_write_nothing(self):
         quotation = self._sale(self.address, 50.0, "2026-11-01 10:00:00", confirm=False)
         unpaid = self._pos(self.customer, 30.0, "2026-11-02 10:00:00", pay=False)

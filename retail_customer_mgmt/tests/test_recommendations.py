@@ -187,6 +187,22 @@ class TestRecommendations(RetailCommon):
             "one customer in company 2: nothing to learn from, and no repeat",
         )
 
+    def test_scheduled_refresh(self):
+        """The scheduled action itself (not the method) gives the rows checked
+        by hand above."""
+        self._refresh()
+        expected = self._rows()
+        self.assertTrue(expected)
+        self.Reco.search([]).unlink()
+        cron = self.env.ref("retail_customer_mgmt.ir_cron_retail_refresh_recommendations")
+        with freeze_time(NOW):
+            cron.method_direct_trigger()
+        self.assertEqual(self._rows(), expected)
+        self.assertEqual(
+            self.Reco.search([("partner_id", "=", self.customers["Eve"].id)]).product_id,
+            self.honey | self.pot | self.cups,
+        )
+
     def test_refresh_replaces_previous_rows(self):
         self._refresh()
         first = self._rows()

@@ -93,3 +93,131 @@ class TestRetailSecurity(RetailCommon):
             self.assertFalse(
                 self.env[model.model].with_user(portal).has_access("read"), model.model
             )
+
+
+@tagged("post_install", "-at_install")
+class TestRetailUserLimits(RetailCommon):
+    """What a retail user (no manager rights) may not change, and the
+    multi-company rules at work: each user sees the records of the
+    companies they work in, and of the active ones only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.retail_user = cls._retail_user("limits_user", "retail_customer_mgmt.group_retail_user")
+        cls.customer = cls.env["res.partner"].create({"name": "Limits Lu"})
+        cls.records = {}
+        for company in (cls.company_1, cls.company_2):
+            tier = cls.env["retail.tier"].create(
+                {"name": f"Jade {company.name}", "min_spend": 99999, "company_id": company.id}
+            )
+            segment = cls.env["retail.segment"].create(
+                {
+                    "name": f"Tea fans {company.name}",
+                    "code": f"fans{company.id}",
+                    "company_id": company.id,
+                }
+            )
+            sla = cls.env["retail.feedback.sla"].create(
+                {"feedback_type": "inquiry", "priority": "1", "hours": 8, "company_id": company.id}
+            )
+            # sudo: grades are written by the regrade only
+            grade = (
+                cls.env["retail.customer.grade"]
+                .sudo()
+                .create(
+                    {
+                        "partner_id": cls.customer.id,
+                        "company_id": company.id,
+                        "segment_id": segment.id,
+                    }
+                )
+            )
+            ticket = cls.env["retail.feedback"].create(
+                {
+                    "subject": f"Ask {company.name}",
+                    "partner_id": cls.customer.id,
+                    "company_id": company.id,
+                }
+            )
+            card = cls.env["loyalty.card"]._retail_cards_for(
+                cls.customer, company._retail_get_program()
+            )[cls.customer]
+            cls.records[company] = {
+                "retail.tier": tier,
+                "retail.segment": segment,
+                "retail.feedback.sla": sla,
+                "retail.customer.grade": grade,
+                "retail.feedback": ticket,
+                "loyalty.card": card,
+            }
+
+    def test_retail_user_cannot_change_configuration_grades_or_cards(self):
+        mine = self.records[self.company_1]
+        attempts = {
+            "retail.tier": ({"min_spend": 1}, {"name": "Fake", "company_id": self.company_1.id}),
+            "retail.segment": ({"name": "Renamed"}, {"name": "Fake", "code": "fake"}),
+            "retail.feedback.sla": (
+                {"hours": 1000},
+                {"feedback_type": "praise", "hours": 1, "company_id": self.company_1.id},
+            ),
+            "retail.customer.grade": (
+                {"r_score": 5},
+                {"partner_id": self.customer.id, "company_id": self.company_1.id},
+            ),
+            "loyalty.card": (
+                {"points": 1000},
+                {"partner_id": self.customer.id, "program_id": mine["loyalty.card"].program_id.id},
+            ),
+        }
+        for model, (write_vals, create_vals) in attempts.items():
+            record = mine[model].with_user(self.retail_user)
+            before = record.sudo().read(list(write_vals))[0]
+            self.assertTrue(record.read(["id"]), f"{model} is readable")
+            with self.subTest(model=model, operation="write"), self.assertRaises(AccessError):
+                record.write(write_vals)
+            with self.subTest(model=model, operation="create"), self.assertRaises(AccessError):
+                record.create(create_vals)
+            with self.subTest(model=model, operation="unlink"), self.assertRaises(AccessError):
+                record.unlink()
+            record.invalidate_recordset()
+            self.assertEqual(record.sudo().read(list(write_vals))[0], before, model)
+            self.assertTrue(record.exists())
+
+    def test_company_rules_at_work(self):
+        models = [
+            "retail.tier",
+            "retail.segment",
+            "retail.feedback.sla",
+            "retail.customer.grade",
+            "retail.feedback",
+        ]
+        theirs = self.records[self.company_2]
+        for model in models:
+            env = self.env[model].with_user(self.retail_user)
+            with self.subTest(model=model):
+                self.assertEqual(
+                    env.search([("id", "in", theirs[model].ids)]),
+                    env.browse(),
+                    "not found in search",
+                )
+                with self.assertRaises(AccessError):
+                    env.browse(theirs[model].id).read(["display_name"])
+        # a user of both companies sees the active ones only
+        both = self._retail_user("limits_both", "retail_customer_mgmt.group_retail_user")
+        both.company_ids = self.company_1 | self.company_2
+        for model in models:
+            records = self.records[self.company_1][model] | theirs[model]
+            one = (
+                self.env[model].with_user(both).with_context(allowed_company_ids=self.company_1.ids)
+            )
+            two = (
+                self.env[model]
+                .with_user(both)
+                .with_context(allowed_company_ids=(self.company_1 | self.company_2).ids)
+            )
+            with self.subTest(model=model):
+                self.assertEqual(
+                    one.search([("id", "in", records.ids)]), self.records[self.company_1][model]
+                )
+                self.assertEqual(len(two.search([("id", "in", records.ids)])), 2)

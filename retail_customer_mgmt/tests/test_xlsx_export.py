@@ -5,7 +5,7 @@ import openpyxl
 from werkzeug.urls import url_encode
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 
 from .analytics_common import PERIOD, RetailAnalyticsCommon
 
@@ -29,7 +29,9 @@ class TestRetailXlsxExport(RetailAnalyticsCommon, HttpCase):
         )
         cls.gold.with_context(lang="zh_CN").name = "导出金卡"
         cls.a.with_company(cls.company_2).retail_tier_id = cls.gold
-        cls.env["retail.grade.run"]._regrade(cls.company_2)
+        # graded on a pinned day: the scores below are worked out for it
+        with freeze_time("2025-07-10 00:00:00"):
+            cls.env["retail.grade.run"]._regrade(cls.company_2)
         cls.zh_user = cls.retail_user.copy(
             {"login": "an_retail_zh", "name": "零售中文", "lang": "zh_CN", "tz": "Asia/Shanghai"}
         )
@@ -82,14 +84,15 @@ class TestRetailXlsxExport(RetailAnalyticsCommon, HttpCase):
         self.assertEqual(a["Last Purchase"], datetime(2025, 5, 20, 10, 0))
         self.assertEqual(a["Preferred Channel"], "WeChat")
         self.assertEqual(a["Tier"], "Export Gold")
-        self.assertEqual(a["Points"], self.a.with_company(self.company_2).retail_points)
-        grade = self.env["retail.customer.grade"].search(
-            [("partner_id", "=", self.a.id), ("company_id", "=", self.company_2.id)]
-        )
-        self.assertEqual(
-            (a["R"], a["F"], a["M"], a["RFM"]),
-            (grade.r_score, grade.f_score, grade.m_score, grade.rfm_code),
-        )
+        # earned on its orders of company 2 (1 point per unit, no multiplier):
+        # 100 + 200 + 50 (its contact's POS order); ledger lines of the test
+        # data: 100 + 20 + 5 - 40 + 999 + 888
+        self.assertEqual(a["Points"], 350.0 + 1972.0)
+        # graded on 2025-07-10 over 12 months (company 2 buyers A B C D G H):
+        # days since last purchase 51 25 150 66 8 20 -> cuts 20 25 51 66, A: R 3
+        # orders 3 2 1 1 1 2 -> cuts 1 1 2 2, A: F 5
+        # spend 350 120 500 40 90 100 -> cuts 90 100 120 350, A: M 4
+        self.assertEqual((a["R"], a["F"], a["M"], a["RFM"]), (3, 5, 4, "354"))
         self.assertIs(a["Email Marketing Consent"], False)
         b = rows[2]
         self.assertEqual(

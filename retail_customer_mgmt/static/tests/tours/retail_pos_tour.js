@@ -7,14 +7,15 @@ import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_scre
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
-import { inLeftSide, negate } from "@point_of_sale/../tests/tours/utils/common";
+import { inLeftSide } from "@point_of_sale/../tests/tours/utils/common";
+import { absentIn, hasText } from "@retail_customer_mgmt/../tests/tours/utils/retail_tour_util";
 import { registry } from "@web/core/registry";
 
 // Data of the tours: see tests/test_pos_tours.py.
 const PRODUCT = "Retail Tea Set";
 
 function partnerLine(name) {
-    return `.partner-list .partner-info:contains("${name}")`;
+    return `.partner-list .partner-info:has(b${hasText(name)})`;
 }
 
 function openCardFromList(name) {
@@ -28,7 +29,7 @@ function openCardFromList(name) {
 function cardShows(selector, text) {
     return {
         content: `customer card: ${selector} shows "${text}"`,
-        trigger: `.o_retail_customer_mgmt_card ${selector}:contains("${text}")`,
+        trigger: `.o_retail_customer_mgmt_card ${selector}${hasText(text)}`,
     };
 }
 
@@ -43,15 +44,20 @@ function closeCard() {
 function summaryShows(selector, text) {
     return {
         content: `order screen: ${selector} shows "${text}"`,
-        trigger: `.product-screen .o_retail_customer_mgmt_summary ${selector}:contains("${text}")`,
+        trigger: `.product-screen .o_retail_customer_mgmt_summary ${selector}${hasText(text)}`,
     };
 }
 
 function receiptShows(selector, text) {
     return {
         content: `receipt: ${selector} shows "${text}"`,
-        trigger: `.receipt-screen .pos-receipt .o_retail_customer_mgmt_receipt ${selector}:contains("${text}")`,
+        trigger: `.receipt-screen .pos-receipt .o_retail_customer_mgmt_receipt ${selector} .pos-receipt-right-align${hasText(text)}`,
     };
+}
+
+// the points figure of a customer line or of the order screen ("650 pts")
+function pointsText(points) {
+    return hasText(`${points} pts`);
 }
 
 function payCash() {
@@ -84,11 +90,11 @@ registry.category("web_tour.tours").add("RetailPosCustomerBadgeTour", {
             PartnerList.searchCustomerValue("Zeta Gold"),
             {
                 content: "the tier badge is on the customer line",
-                trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_tier_badge:contains("Gold")`,
+                trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_tier_badge${hasText("Gold")}`,
             },
             {
                 content: "the points are on the customer line",
-                trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_points:contains("650")`,
+                trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_points${pointsText(650)}`,
             },
             openCardFromList("Zeta Gold"),
             cardShows(".o_retail_customer_mgmt_card_tier .o_retail_customer_mgmt_tier_badge", "Gold"),
@@ -99,12 +105,12 @@ registry.category("web_tour.tours").add("RetailPosCustomerBadgeTour", {
                 trigger: `.o_retail_customer_mgmt_card .o_retail_customer_mgmt_card_last_purchase:not(:contains("No purchase yet"))`,
             },
             cardShows(".o_retail_customer_mgmt_card_segment", "Champions Test"),
-            cardShows(".o_retail_customer_mgmt_card_churn", "At risk of leaving"),
+            cardShows(".o_retail_customer_mgmt_card_churn", "At risk of leaving: welcome them back"),
             cardShows(".o_retail_customer_mgmt_card_consent", "Accepts marketing messages"),
             closeCard(),
             PartnerList.clickPartner("Zeta Gold"),
             summaryShows(".o_retail_customer_mgmt_tier_badge", "Gold"),
-            summaryShows(".o_retail_customer_mgmt_points", "650"),
+            summaryShows(".o_retail_customer_mgmt_points", "650 pts"),
             summaryShows(".o_retail_customer_mgmt_summary_expiring", "50 expiring soon"),
             {
                 content: "the card opens from the order screen",
@@ -126,7 +132,7 @@ registry.category("web_tour.tours").add("RetailPosEarnTour", {
             Dialog.confirm("Open Register"),
             ...sellTeaSetTo("Silver Sun"),
             summaryShows(".o_retail_customer_mgmt_tier_badge", "Silver"),
-            summaryShows(".o_retail_customer_mgmt_points", "100"),
+            summaryShows(".o_retail_customer_mgmt_points", "100 pts"),
             ...payCash(),
             receiptShows(".o_retail_customer_mgmt_receipt_tier", "Silver"),
             receiptShows(".o_retail_customer_mgmt_receipt_earned", "150"),
@@ -136,7 +142,7 @@ registry.category("web_tour.tours").add("RetailPosEarnTour", {
             ProductScreen.clickPartnerButton(),
             {
                 content: "the customer line shows the new balance",
-                trigger: `${partnerLine("Silver Sun")} .o_retail_customer_mgmt_points:contains("250")`,
+                trigger: `${partnerLine("Silver Sun")} .o_retail_customer_mgmt_points${pointsText(250)}`,
             },
             Chrome.endTour(),
         ].flat(),
@@ -159,10 +165,12 @@ registry.category("web_tour.tours").add("RetailPosRefundTour", {
             ...payCash(),
             receiptShows(".o_retail_customer_mgmt_receipt_taken_back", "150"),
             receiptShows(".o_retail_customer_mgmt_receipt_balance", "100"),
-            {
-                content: "a refund earns nothing",
-                trigger: negate(".o_retail_customer_mgmt_receipt_earned", ".receipt-screen"),
-            },
+            absentIn(
+                "a refund earns nothing",
+                ".receipt-screen .o_retail_customer_mgmt_receipt",
+                ".o_retail_customer_mgmt_receipt_balance",
+                [".o_retail_customer_mgmt_receipt_earned"]
+            ),
             Chrome.endTour(),
         ].flat(),
 });
@@ -177,36 +185,39 @@ registry.category("web_tour.tours").add("RetailPosNoCardTour", {
             Dialog.confirm("Open Register"),
             ProductScreen.clickDisplayedProduct(PRODUCT),
             ...payCash(),
-            {
-                content: "no points on the receipt of an order without customer",
-                trigger: negate(".o_retail_customer_mgmt_receipt", ".receipt-screen"),
-            },
+            absentIn(
+                "no points on the receipt of an order without customer",
+                ".receipt-screen .pos-receipt",
+                ".before-footer",
+                [".o_retail_customer_mgmt_receipt"]
+            ),
             ...ReceiptScreen.clickNextOrder(),
             ProductScreen.clickDisplayedProduct(PRODUCT),
             ProductScreen.clickPartnerButton(),
-            {
-                content: "no badge nor points for a customer without a card",
-                trigger: negate(
-                    ".o_retail_customer_mgmt_tier_badge, .o_retail_customer_mgmt_points",
-                    partnerLine("Newcomer Niu")
-                ),
-            },
+            absentIn(
+                "no badge nor points for a customer without a card",
+                partnerLine("Newcomer Niu"),
+                ".o_retail_customer_mgmt_card_button",
+                [".o_retail_customer_mgmt_tier_badge", ".o_retail_customer_mgmt_points"]
+            ),
             openCardFromList("Newcomer Niu"),
             cardShows(".o_retail_customer_mgmt_card_tier", "No tier yet"),
             cardShows(".o_retail_customer_mgmt_card_points", "0 points"),
             cardShows(".o_retail_customer_mgmt_card_last_purchase", "No purchase yet"),
             cardShows(".o_retail_customer_mgmt_card_segment", "Not graded yet"),
-            cardShows(".o_retail_customer_mgmt_card_consent", "No marketing consent"),
-            {
-                content: "no expiry nor churn warning",
-                trigger: negate(
-                    ".o_retail_customer_mgmt_card_expiring, .o_retail_customer_mgmt_card_churn",
-                    ".o_retail_customer_mgmt_card"
-                ),
-            },
+            cardShows(
+                ".o_retail_customer_mgmt_card_consent",
+                "No marketing consent: ask the customer before sending offers"
+            ),
+            absentIn(
+                "no expiry nor churn warning",
+                ".o_retail_customer_mgmt_card",
+                ".o_retail_customer_mgmt_card_consent",
+                [".o_retail_customer_mgmt_card_expiring", ".o_retail_customer_mgmt_card_churn"]
+            ),
             closeCard(),
             ProductScreen.clickCustomer("Newcomer Niu"),
-            summaryShows(".o_retail_customer_mgmt_points", "0"),
+            summaryShows(".o_retail_customer_mgmt_points", "0 pts"),
             ...payCash(),
             receiptShows(".o_retail_customer_mgmt_receipt_earned", "100"),
             receiptShows(".o_retail_customer_mgmt_receipt_balance", "100"),
@@ -228,7 +239,7 @@ registry.category("web_tour.tours").add("RetailPosRedeemTour", {
             ProductScreen.clickPartnerButton(),
             PartnerList.searchCustomerValue("Zeta Gold"),
             PartnerList.clickPartner("Zeta Gold"),
-            summaryShows(".o_retail_customer_mgmt_points", "650"),
+            summaryShows(".o_retail_customer_mgmt_points", "650 pts"),
             PosLoyalty.claimReward("Pay with points"),
             PosLoyalty.orderTotalIs("93.50"),
             ...payCash(),
@@ -236,15 +247,17 @@ registry.category("web_tour.tours").add("RetailPosRedeemTour", {
             receiptShows(".o_retail_customer_mgmt_receipt_spent", "650"),
             receiptShows(".o_retail_customer_mgmt_receipt_earned", "187"),
             receiptShows(".o_retail_customer_mgmt_receipt_balance", "187"),
-            {
-                content: "the retail program is printed once, from the server's figures",
-                trigger: negate(".pos-receipt .loyalty", ".receipt-screen"),
-            },
+            absentIn(
+                "the retail program is printed once, from the server's figures",
+                ".receipt-screen .pos-receipt",
+                ".o_retail_customer_mgmt_receipt_balance",
+                [".loyalty"]
+            ),
             ...ReceiptScreen.clickNextOrder(),
             ProductScreen.clickPartnerButton(),
             {
                 content: "the customer line shows the balance after the reward",
-                trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_points:contains("187")`,
+                trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_points${pointsText(187)}`,
             },
             Chrome.endTour(),
         ].flat(),
