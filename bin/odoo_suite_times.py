@@ -30,6 +30,7 @@ def main(path):
             if not match:
                 continue
             stamp, logger, message = match.groups()
+            message = message.rstrip()
             when = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f")
             loaded = LOADED.match(message)
             if loaded:
