@@ -59,6 +59,10 @@ _STAT_AGGREGATES = {
 }
 
 
+# cashiers and retail users
+_POS_GROUPS = "point_of_sale.group_pos_user,retail_customer_mgmt.group_retail_user"
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -244,19 +248,35 @@ class ResPartner(models.Model):
     )
 
     # What cashiers see in the POS (no PII, no figures beyond the loyalty
-    # status): computed as superuser for POS users without retail rights.
-    retail_pos_tier = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_tier_color = fields.Integer(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_points = fields.Float(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_points_expiring = fields.Float(
-        compute="_compute_retail_pos_status", compute_sudo=True
+    # status): computed as superuser for POS users without retail rights,
+    # and readable by them and retail users only (other employees and portal
+    # users read contacts too: these copies must not bypass the groups of
+    # the tier, segment, churn and consent fields above).
+    retail_pos_tier = fields.Char(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS
     )
-    retail_pos_segment = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_churn_risk = fields.Boolean(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_last_purchase = fields.Date(compute="_compute_retail_pos_status", compute_sudo=True)
+    retail_pos_tier_color = fields.Integer(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS
+    )
+    retail_pos_points = fields.Float(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS
+    )
+    retail_pos_points_expiring = fields.Float(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS
+    )
+    retail_pos_segment = fields.Char(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS
+    )
+    retail_pos_churn_risk = fields.Boolean(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS
+    )
+    retail_pos_last_purchase = fields.Date(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS
+    )
     retail_pos_marketing_consent = fields.Boolean(
         compute="_compute_retail_pos_status",
         compute_sudo=True,
+        groups=_POS_GROUPS,
         help="The customer accepts marketing on at least one channel.",
     )
 
@@ -270,6 +290,7 @@ class ResPartner(models.Model):
     retail_pos_recommendations = fields.Char(
         compute="_compute_retail_pos_recommendations",
         compute_sudo=True,
+        groups=_POS_GROUPS,
         help="The first recommended products available in the Point of Sale.",
     )
 

@@ -231,3 +231,18 @@ class TestAddedFieldsReadable(RetailCommon):
         self.assertNotIn("retail_stock_alert_count", product)
         stock = self.product.with_user(self.users["stock_user"])
         self.assertEqual(stock.read(["retail_stock_alert_count"])[0]["retail_stock_alert_count"], 0)
+
+    def test_pos_status_of_customers_by_group(self):
+        """The POS copies of a customer's tier, points, segment, churn risk and
+        consent are read by cashiers and retail users, not by other employees
+        nor by the customer through the portal."""
+        for role in ("cashier", "pos_manager", "sales_manager"):
+            values = self.customer.with_user(self.users[role]).read(
+                ["retail_pos_points", "retail_pos_tier"]
+            )[0]
+            self.assertEqual(values["retail_pos_points"], self.card.points, role)
+            self.assertGreater(values["retail_pos_points"], 0, role)
+            self.assertEqual(values["retail_pos_tier"], self.customer.retail_tier_id.name or False)
+        for role in ("employee", "salesperson", "stock_user", "billing", "portal"):
+            with self.assertRaises(AccessError, msg=role):
+                self.customer.with_user(self.users[role]).read(["retail_pos_churn_risk"])
