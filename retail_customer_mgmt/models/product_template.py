@@ -11,7 +11,12 @@ class ProductTemplate(models.Model):
         help="Open a low-stock alert when the forecast falls below this quantity in a "
         "warehouse (used when the warehouse has no reordering rule for the product).",
     )
-    retail_stock_alert_count = fields.Integer(compute="_compute_retail_stock_alert_count")
+    # low-stock alerts are read by stock and retail users only (salespeople
+    # and cashiers read products too, and must not fail on this count)
+    retail_stock_alert_count = fields.Integer(
+        compute="_compute_retail_stock_alert_count",
+        groups="stock.group_stock_user,retail_customer_mgmt.group_retail_user",
+    )
 
     @api.constrains("retail_alert_below")
     def _check_retail_alert_below(self):

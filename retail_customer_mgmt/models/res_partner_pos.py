@@ -5,25 +5,34 @@ from odoo import api, fields, models
 from ..services.recommendations import pos_summary
 from .res_partner import CONSENT_CHANNELS
 
+# cashiers and retail users
+_POS_GROUPS = "point_of_sale.group_pos_user,retail_customer_mgmt.group_retail_user"
+
+
+def _pos_status_field(field_type, **kwargs):
+    """A field of what cashiers see of a customer (see _compute_retail_pos_status)."""
+    return field_type(
+        compute="_compute_retail_pos_status", compute_sudo=True, groups=_POS_GROUPS, **kwargs
+    )
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # What cashiers see in the POS (no PII, no figures beyond the loyalty
-    # status): computed as superuser for POS users without retail rights.
-    retail_pos_tier = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_tier_color = fields.Integer(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_points = fields.Float(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_points_expiring = fields.Float(
-        compute="_compute_retail_pos_status", compute_sudo=True
-    )
-    retail_pos_segment = fields.Char(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_churn_risk = fields.Boolean(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_last_purchase = fields.Date(compute="_compute_retail_pos_status", compute_sudo=True)
-    retail_pos_marketing_consent = fields.Boolean(
-        compute="_compute_retail_pos_status",
-        compute_sudo=True,
-        help="The customer accepts marketing on at least one channel.",
+    # status): computed as superuser for POS users without retail rights,
+    # and readable by them and retail users only (other employees and portal
+    # users read contacts too: these copies must not bypass the groups of
+    # the tier, segment, churn and consent fields).
+    retail_pos_tier = _pos_status_field(fields.Char)
+    retail_pos_tier_color = _pos_status_field(fields.Integer)
+    retail_pos_points = _pos_status_field(fields.Float)
+    retail_pos_points_expiring = _pos_status_field(fields.Float)
+    retail_pos_segment = _pos_status_field(fields.Char)
+    retail_pos_churn_risk = _pos_status_field(fields.Boolean)
+    retail_pos_last_purchase = _pos_status_field(fields.Date)
+    retail_pos_marketing_consent = _pos_status_field(
+        fields.Boolean, help="The customer accepts marketing on at least one channel."
     )
 
     # Recommendations of the current company (rebuilt every night)
@@ -36,6 +45,7 @@ class ResPartner(models.Model):
     retail_pos_recommendations = fields.Char(
         compute="_compute_retail_pos_recommendations",
         compute_sudo=True,
+        groups=_POS_GROUPS,
         help="The first recommended products available in the Point of Sale.",
     )
 

@@ -10,8 +10,19 @@ from .loyalty_history import points_enabled, skip_retail_history_env
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    retail_feedback_ids = fields.One2many("retail.feedback", "sale_order_id", string="Feedback")
-    retail_feedback_count = fields.Integer(compute="_compute_retail_feedback_count")
+    # Feedback tickets and exception orders are retail records: salespeople
+    # without retail rights cannot read them, so the fields that show them are
+    # restricted to the same group (a whole-order read() simply leaves them
+    # out); the order form shows them in buttons with the same groups.
+    retail_feedback_ids = fields.One2many(
+        "retail.feedback",
+        "sale_order_id",
+        string="Feedback",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
+    retail_feedback_count = fields.Integer(
+        compute="_compute_retail_feedback_count", groups="retail_customer_mgmt.group_retail_user"
+    )
 
     def _compute_retail_feedback_count(self):
         data = dict(
@@ -35,9 +46,15 @@ class SaleOrder(models.Model):
         return action
 
     retail_exception_ids = fields.One2many(
-        "retail.order.exception", "sale_order_id", string="Exceptions"
+        "retail.order.exception",
+        "sale_order_id",
+        string="Exceptions",
+        groups="retail_customer_mgmt.group_retail_user",
     )
-    retail_exception_count = fields.Integer(compute="_compute_retail_exception_count")
+    retail_exception_count = fields.Integer(
+        compute="_compute_retail_exception_count",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
 
     def _compute_retail_exception_count(self):
         data = dict(
