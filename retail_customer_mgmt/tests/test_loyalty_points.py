@@ -362,10 +362,28 @@ class TestPointsExpiryAndAdjustments(RetailLoyaltyCommon):
     def test_order_points_get_expiry_date(self):
         self.company_1.retail_points_expiry_months = 12
         partner = self.env["res.partner"].create({"name": "Dated Du"})
-        self._sale(partner, 40.0, "2026-11-01 10:00:00")
-        line = self._lines(partner)
-        expected = fields.Date.add(line.retail_date.date(), months=12)
-        self.assertEqual(line.retail_expiry_date, expected)
+        with freeze_time("2026-02-28 15:00:00"):
+            self._sale(partner, 40.0, "2026-02-28 15:00:00")
+        # confirmed on 28 February 2026: the points expire on 28 February 2027
+        self.assertEqual(str(self._lines(partner).retail_expiry_date), "2027-02-28")
+
+    def test_ledger_check_job_reports_broken_cards(self):
+        """The daily ledger check lists the cards whose balance differs from
+        their history, and logs them for the administrator."""
+        partner = self.env["res.partner"].create({"name": "Drift Du"})
+        self._sale(partner, 70.0, "2026-11-01 10:00:00")
+        card = self._card(partner)
+        self.assertFalse(
+            {card.id} & set(self.Card._cron_retail_check_ledger()), "a sound card is not listed"
+        )
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE loyalty_card SET points = 75 WHERE id = %s", [card.id])
+        with self.assertLogs(
+            "odoo.addons.retail_customer_mgmt.models.loyalty_card", "WARNING"
+        ) as logs:
+            mismatches = self.Card._cron_retail_check_ledger()
+        self.assertEqual(mismatches[card.id], (75.0, 70.0))
+        self.assertIn("differs from their history", logs.output[0])
 
     def test_manager_adjustment(self):
         manager = self._retail_user("points_manager", "retail_customer_mgmt.group_retail_manager")

@@ -105,6 +105,28 @@ class TestSalePoints(RetailLoyaltyCommon):
         self.assertEqual(card.points, 600.0)
         self.assertLedgerBalanced()
 
+    def test_order_in_another_currency_earns_in_company_currency(self):
+        """300.00 in a currency worth half the company's earns 150 points, and
+        a credit note of 100.00 of it (50.00 in company currency) takes back 50."""
+        company = self.company_1
+        code = "CNY" if company.currency_id.name == "EUR" else "EUR"
+        foreign = self.setup_other_currency(code, rates=[("2020-01-01", 2.0)])
+        pricelist = self.env["product.pricelist"].create(
+            {"name": f"{code} prices", "currency_id": foreign.id, "company_id": company.id}
+        )
+        partner = self.env["res.partner"].create({"name": "Foreign Fang"})
+        order = self._sale(partner, 300.0, "2026-11-01 10:00:00", confirm=False)
+        order.write({"pricelist_id": pricelist.id})
+        order.order_line.price_unit = 300.0
+        order.action_confirm()
+        self.assertEqual((order.currency_id, order.amount_total), (foreign, 300.0))
+        self.assertEqual(self._card(partner).points, 150.0)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self._credit_note(invoice, [100.0])
+        self.assertEqual(self._card(partner).points, 100.0)
+        self.assertLedgerBalanced()
+
     def test_compensation_points_limit(self):
         self.company_1.retail_compensation_limit = 200.0
         user = self._retail_user("comp_user", "retail_customer_mgmt.group_retail_user")

@@ -221,6 +221,7 @@ class TestPosSync(RetailLoyaltyCommon):
                 "point_of_sale.limited_customer_count", limit
             )
             rows = Partner._load_pos_data(data)["data"]
+            self.assertTrue(rows, "customers are loaded")
             self.assertLessEqual(len(rows), limit + 1, "the limit (plus the cashier)")
             self.assertTrue(all(expected <= set(row) for row in rows))
         # a customer found later by the POS search: same fields, same figures
