@@ -43,6 +43,7 @@ class LoyaltyCard(models.Model):
             if vals.get("program_id") not in retail_programs.ids:
                 continue
             if vals.get("points") and not _is_ledger(self.env):
+                self.check_access("create")  # who may not create at all hears it first
                 self._retail_refuse(self.env._("a new card cannot start with points"))
             if vals.get("partner_id") and not vals.get("retail_card_key"):
                 # Odoo's own flows (sales rewards, the POS) may create the
@@ -55,6 +56,7 @@ class LoyaltyCard(models.Model):
 
     def write(self, vals):
         if not _is_ledger(self.env) and {"points", "program_id", "partner_id"} & set(vals):
+            self.check_access("write")  # who may not write at all hears it first
             retail = self._retail_filter_retail()
             if "points" in vals:
                 changed = retail.filtered(
@@ -83,6 +85,7 @@ class LoyaltyCard(models.Model):
 
     def unlink(self):
         if not _is_ledger(self.env) and self._retail_filter_retail():
+            self.check_access("unlink")  # who may not delete at all hears it first
             self._retail_refuse(
                 self.env._("retail cards hold the customers' ledger; archive them instead")
             )

@@ -153,7 +153,7 @@ class LoyaltyHistory(models.Model):
             if retail and self.env.context.get("retail_skip_history") is SKIP_RETAIL:
                 vals_list = [vals for vals in vals_list if vals.get("card_id") not in retail.ids]
                 retail = retail.browse()
-            self._retail_refuse_outside_ledger(retail)
+            self._retail_refuse_outside_ledger(retail, "create")
         return super().create(vals_list)
 
     def write(self, vals):
@@ -161,16 +161,19 @@ class LoyaltyHistory(models.Model):
             cards = self.sudo().card_id
             if vals.get("card_id"):
                 cards |= self.env["loyalty.card"].browse(vals["card_id"])
-            self._retail_refuse_outside_ledger(cards._retail_filter_retail())
+            self._retail_refuse_outside_ledger(cards._retail_filter_retail(), "write")
         return super().write(vals)
 
     def unlink(self):
         if not _is_ledger(self.env):
-            self._retail_refuse_outside_ledger(self.sudo().card_id._retail_filter_retail())
+            self._retail_refuse_outside_ledger(
+                self.sudo().card_id._retail_filter_retail(), "unlink"
+            )
         return super().unlink()
 
-    def _retail_refuse_outside_ledger(self, retail_cards):
+    def _retail_refuse_outside_ledger(self, retail_cards, operation):
         if retail_cards:
+            self.check_access(operation)  # who may not do it at all hears it first
             raise UserError(
                 self.env._(
                     "The points history of retail loyalty cards (%(cards)s) is a ledger: its "
