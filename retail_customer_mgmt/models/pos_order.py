@@ -297,6 +297,8 @@ class PosOrder(models.Model):
         """
         coupon_data = {int(k): v for k, v in coupon_data.items()}
         retail_programs = self._retail_programs()
+        # sudo: which cards the client names is looked up whatever the
+        # cashier may read; nothing is written on them here
         referenced = (
             self.env["loyalty.card"]
             .sudo()
@@ -389,6 +391,7 @@ class PosOrder(models.Model):
         def card_id(values):
             return id_mapping.get(int(values["card_id"]), int(values["card_id"]))
 
+        # sudo: only read, to tell retail cards apart
         cards = (
             self.env["loyalty.card"]
             .sudo()
@@ -404,6 +407,7 @@ class PosOrder(models.Model):
         retail cards are checked against the server's balance, with a message
         the cashier can read to the customer."""
         changes = {int(k): v for k, v in point_changes.items()}
+        # sudo: the balance is read for the check only (cashiers read cards anyway)
         cards = self.env["loyalty.card"].sudo().browse(list(changes)).exists()
         for card in cards._retail_filter_retail():
             needed = -changes[card.id]

@@ -115,6 +115,7 @@ class SaleOrder(models.Model):
 
     def _retail_cancel_generations(self):
         """``Counter({order id: cancellations of its points})`` in one query."""
+        # sudo: salespeople confirm and cancel orders; the ledger is read for them
         History = self.env["loyalty.history"].sudo()
         return Counter(
             {
@@ -130,6 +131,7 @@ class SaleOrder(models.Model):
     def _retail_ledger_state(self):
         """Per order: net amount its points stand on, earning and take-back
         lines written, and points spent on rewards (net of returns)."""
+        # sudo: read for the salesperson whose order changed (see above)
         History = self.env["loyalty.history"].sudo()
         state = defaultdict(lambda: {"base": 0.0, "earns": 0, "backs": 0, "spent": 0.0})
         for order, kind, base, issued, used, count in History._read_group(
@@ -263,6 +265,7 @@ class SaleOrder(models.Model):
             (order, state[order.id]["spent"]) for order in self if state[order.id]["spent"] > 0
         ]
         if returns:
+            # sudo: the cards that paid the rewards, read for the salesperson
             History = self.env["loyalty.history"].sudo()
             spent_cards = {
                 line.retail_sale_order_id: line.card_id

@@ -13,6 +13,7 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
             return super().action_update_card_point()
         self.ensure_one()
         key = f"adjust:loyalty.card.update.balance:{self.id}"
+        # sudo: reads only (the balance, and whether this click was posted)
         delta = self.new_balance - retail.sudo().points
         if float_is_zero(delta, precision_digits=2) and (
             self.env["loyalty.history"].sudo().search_count([("retail_key", "=", key)])
