@@ -103,9 +103,7 @@ class LoyaltyCard(models.Model):
     def _retail_filter_retail(self):
         """The cards of a retail program, decided on the server from each card's
         own program (never from what a client says the program is)."""
-        return self.filtered(lambda card: card.sudo().program_id)._retail_with_programs(
-            self.sudo().program_id._retail_filter_retail()
-        )
+        return self._retail_with_programs(self.sudo().program_id._retail_filter_retail())
 
     def _retail_with_programs(self, programs):
         return self.filtered(lambda card: card.sudo().program_id in programs)

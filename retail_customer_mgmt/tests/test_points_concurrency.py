@@ -1,20 +1,14 @@
-import threading
 import time
-import uuid
-from contextlib import closing
 
 import psycopg2.errors
 
-from odoo import SUPERUSER_ID, api
-from odoo.api import Transaction
-from odoo.modules.registry import Registry
-from odoo.sql_db import db_connect
-from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import mute_logger
+from odoo.tests import tagged
+
+from .committed_common import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestPointsConcurrency(BaseCase):
+class TestPointsConcurrency(CommittedCase):
     """Two real PostgreSQL transactions credit the same card at the same time.
 
     Each thread has its own connection and commits, as two POS syncs or two
@@ -22,54 +16,28 @@ class TestPointsConcurrency(BaseCase):
     request. Data is committed, so it is removed at the end.
     """
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dbname = get_db_name()
-        # The test runner holds the registry lock: threads must not look the
-        # registry up by name, they get it from here.
-        cls.registry = Registry(cls.dbname)
-        cls.tag = uuid.uuid4().hex[:8]
+    def setUp(self):
+        super().setUp()
+        self.conflicts = []
 
     def _run(self, func, barrier=None, tries=6):
-        """Run ``func(env)`` in its own transaction, retrying serialization failures
-        (counted in ``self.conflicts``)."""
+        """Run ``func(env, barrier)`` in its own committed transaction, retrying
+        serialization failures as Odoo retries a request (counted in
+        ``self.conflicts``); the barrier is only waited for on the first try."""
         for attempt in range(tries):
-            with closing(db_connect(self.dbname).cursor()) as cr:
-                cr.transaction = Transaction(self.registry)
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                try:
-                    result = func(env, barrier if attempt == 0 else None)
-                    # each thread is its own request: it commits, as Odoo does
-                    cr.commit()  # pylint: disable=invalid-commit
-                    return result
-                except psycopg2.errors.SerializationFailure:
-                    self.conflicts.append(func)
-                    cr.rollback()
-                    time.sleep(0.05 * (attempt + 1))
+            try:
+                return super()._run(func, barrier if attempt == 0 else None)
+            except psycopg2.errors.SerializationFailure:
+                self.conflicts.append(func)
+                time.sleep(0.05 * (attempt + 1))
         raise AssertionError("still failing after retries")
 
     def _in_threads(self, funcs):
-        barrier = threading.Barrier(len(funcs), timeout=30)
-        results, errors = [None] * len(funcs), []
-
-        def target(i):
-            try:
-                results[i] = self._run(funcs[i], barrier)
-            except Exception as exc:
-                errors.append(exc)
-
-        self.conflicts = []
-        threads = [threading.Thread(target=target, args=(i,)) for i in range(len(funcs))]
         # the losing transaction's serialization failure is expected: PostgreSQL
         # reports it and the retry succeeds, as in Odoo's request retry
-        with mute_logger("odoo.sql_db"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
-        self.assertFalse([t for t in threads if t.is_alive()], "a transaction never finished")
-        self.assertFalse(errors, errors)
+        self.conflicts = []
+        results, errors = super()._in_threads(funcs)
+        self.assertFalse([error for error in errors if error], errors)
         return results
 
     def _setup_partner(self):

@@ -1,8 +1,6 @@
 import logging
 from contextlib import nullcontext
-from uuid import uuid4
 
-from odoo import fields
 from odoo.tests import tagged
 
 from ..models.loyalty_history import points_disabled
@@ -26,48 +24,8 @@ class TestPosSync(RetailLoyaltyCommon):
         cls.customer.with_company(cls.company_1).retail_tier_id = cls.silver  # x1.5
 
     def _payload(self, amount, uuid=None):
-        session = self._open_session(self.company_1)
-        cash = self.pos_configs[self.company_1][1]
-        uuid = uuid or str(uuid4())
-        data = {
-            "amount_paid": amount,
-            "amount_return": 0,
-            "amount_tax": 0,
-            "amount_total": amount,
-            "date_order": fields.Datetime.to_string(fields.Datetime.now()),
-            "name": f"Order {uuid}",
-            "last_order_preparation_change": "{}",
-            "lines": [
-                (
-                    0,
-                    0,
-                    {
-                        "product_id": self.product.id,
-                        "qty": 1,
-                        "price_unit": amount,
-                        "price_subtotal": amount,
-                        "price_subtotal_incl": amount,
-                        "tax_ids": [(6, 0, [])],
-                        "pack_lot_ids": [],
-                    },
-                )
-            ],
-            "partner_id": self.customer.id,
-            "session_id": session.id,
-            "sequence_number": 2,
-            "payment_ids": [
-                (
-                    0,
-                    0,
-                    {"amount": amount, "name": fields.Datetime.now(), "payment_method_id": cash.id},
-                )
-            ],
-            "uuid": uuid,
-            "user_id": self.env.uid,
-            "to_invoice": False,
-            "state": "paid",
-        }
-        return data
+        """Sync Sun's paid order of one tea set at ``amount``."""
+        return self._pos_payload(self.customer, [(self.product, 1, amount)], uuid=uuid)
 
     def test_same_payload_synced_twice(self):
         PosOrder = self.env["pos.order"].with_user(self.cashier)
