@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import RetailCommon
@@ -182,6 +182,25 @@ class TestOrderExceptions(RetailCommon):
         self.assertEqual((exception.state, exception.resolution), ("in_progress", "wait"))
         self.assertEqual(exception.promised_date, promised)
         self.assertEqual(order.commitment_date.date(), promised)
+
+    def test_resolution_wizard_refuses_other_users(self):
+        """Salespeople, cashiers and portal users have no access to the wizard;
+        a retail user of another company cannot resolve this company's
+        exception through it. Nothing is written."""
+        exception = self._of(self._order(), "stock")
+        users = [
+            self._retail_user("res_sales", "base.group_user,sales_team.group_sale_salesman"),
+            self._retail_user("res_cashier", "base.group_user,point_of_sale.group_pos_user"),
+            self._retail_user("res_portal", "base.group_portal"),
+            self._retail_user(
+                "res_other", "retail_customer_mgmt.group_retail_user", company=self.company_2
+            ),
+        ]
+        for user in users:
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._resolve_exception(exception, "compensation", user, compensation_points=10)
+        self.assertEqual(exception.state, "new")
+        self.assertFalse(self.env["loyalty.history"].search([("retail_kind", "=", "compensation")]))
 
     def test_refund_resolution(self):
         self.env["stock.quant"]._update_available_quantity(
