@@ -407,8 +407,10 @@ class PosOrder(models.Model):
         retail cards are checked against the server's balance, with a message
         the cashier can read to the customer."""
         changes = {int(k): v for k, v in point_changes.items()}
-        # sudo: the balance is read for the check only (cashiers read cards anyway)
-        cards = self.env["loyalty.card"].sudo().browse(list(changes)).exists()
+        cards = self.env["loyalty.card"].browse(list(changes)).exists()
+        # the answer names the customer and the balance: only users who may
+        # read these cards (cashiers, salespeople) may learn them
+        cards.check_access("read")
         for card in cards._retail_filter_retail():
             needed = -changes[card.id]
             if needed > 0 and float_compare(card.points, needed, precision_digits=2) < 0:

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .loyalty_common import RetailLoyaltyCommon
@@ -117,6 +117,15 @@ class TestPosPoints(RetailLoyaltyCommon):
             "Remove the reward or lower it.",
         )
         self.assertEqual(answer["payload"]["updated_points"], {card.id: 250.0})
+        for login, groups in (
+            ("val_portal", "base.group_portal"),
+            ("val_employee", "base.group_user"),
+        ):
+            user = self._retail_user(login, groups)
+            with self.subTest(user=login), self.assertRaises(AccessError):
+                self.env["pos.order"].with_user(user).validate_coupon_programs(
+                    {str(card.id): -5000.0}, []
+                )
         ok = (
             self.env["pos.order"]
             .with_user(self.cashier)
