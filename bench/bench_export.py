@@ -134,14 +134,14 @@ def main():
         date_from = date_to - relativedelta(years=1) + relativedelta(days=1)
 
         # (a) bare aggregate of the purchase figures
-        Partner = admin["res.partner"]
-        Partner._retail_flush_purchase_sources()
+        Purchase = admin["retail.purchase"]
+        Purchase._flush()
         start = time.perf_counter()
         admin.cr.execute(
             SQL(
                 """SELECT partner_id, SUM(amount), SUM(is_order), MIN(d), MAX(d)
                      FROM (%s) o GROUP BY partner_id""",
-                Partner._retail_order_rows_sql(large),
+                Purchase._rows_sql(large),
             )
         )
         out["customers_with_orders"] = len(admin.cr.fetchall())

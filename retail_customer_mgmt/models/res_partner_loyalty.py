@@ -69,11 +69,12 @@ class ResPartner(models.Model):
 
     def _retail_rolling_spend(self, company, date_from):
         """``{commercial partner id: net spend since date_from}`` in one query."""
-        self._retail_flush_purchase_sources()
+        Purchase = self.env["retail.purchase"]
+        Purchase._flush()
         self.env.cr.execute(
             SQL(
                 "SELECT partner_id, SUM(amount) FROM (%s) s GROUP BY partner_id",
-                self._retail_purchase_rows_sql(
+                Purchase._aggregates_sql(
                     company, set(self.commercial_partner_id.ids), date_from=date_from
                 ),
             )
@@ -187,7 +188,7 @@ class ResPartner(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT DISTINCT partner_id FROM (%s) s",
-                    self._retail_purchase_rows_sql(company, date_from=date_from),
+                    self.env["retail.purchase"]._aggregates_sql(company, date_from=date_from),
                 )
             )
             buyers = self.browse([row[0] for row in self.env.cr.fetchall()])

@@ -5,7 +5,8 @@ from odoo.tools import SQL
 from ..services.purchase_stats import SourceRow, compare, merge_sources
 
 # Aggregates of the purchase figures, as SQL over the per-source rows of
-# _retail_purchase_rows_sql(); the same definitions as services.purchase_stats.
+# retail.purchase's _aggregates_sql(); the same definitions as
+# services.purchase_stats.
 _STAT_AGGREGATES = {
     "retail_lifetime_spend": ("SUM(amount)", 0.0),
     "retail_order_count": ("SUM(order_count)", 0),
@@ -64,127 +65,6 @@ class ResPartner(models.Model):
     def _compute_retail_currency_id(self):
         self.retail_currency_id = self.env.company.currency_id
 
-    def _retail_order_rows_sql(self, company, partner_filter=None, date_from=None):
-        """What counts as a purchase, as SQL: one row per counted document.
-
-        Columns: ``source``, ``partner_id`` (the commercial partner, so orders
-        of a contact person count for their company or household), ``d``
-        (date), ``amount`` (company currency, with the rate stored on the
-        order; negative for refunds) and ``is_order`` (1 for a purchase, 0 for
-        a POS refund or a credit note of sales orders, which only net out the
-        spend) and ``doc_id`` (the sale.order, pos.order or account.move id, to
-        reach the product lines). Purchase figures, tiers, grading and
-        recommendations all read these rows; a new source also belongs in
-        ``_retail_changed_buyers_sql``.
-
-        :param partner_filter: SQL condition on ``p.commercial_partner_id``
-        """
-        partner_filter = partner_filter or SQL("TRUE")
-        sale_date = pos_date = refund_date = SQL("TRUE")
-        if date_from is not None:
-            sale_date = SQL("so.date_order >= %s", date_from)
-            pos_date = SQL("po.date_order >= %s", date_from)
-            refund_date = SQL("am.date >= %s", date_from.date())
-        return SQL(
-            """
-            SELECT 'sale' AS source,
-                   p.commercial_partner_id AS partner_id,
-                   so.date_order AS d,
-                   so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                   1 AS is_order,
-                   so.id AS doc_id
-              FROM sale_order so
-              JOIN res_partner p ON p.id = so.partner_id
-             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(partner_filter)s
-               AND %(sale_date)s
-            UNION ALL
-            SELECT 'pos', p.commercial_partner_id, po.date_order,
-                   po.amount_total / COALESCE(NULLIF(po.currency_rate, 0), 1),
-                   CASE WHEN po.amount_total >= 0 THEN 1 ELSE 0 END,
-                   po.id
-              FROM pos_order po
-              JOIN res_partner p ON p.id = po.partner_id
-             WHERE po.state IN ('paid', 'done', 'invoiced')
-               AND po.company_id = %(company)s AND %(partner_filter)s AND %(pos_date)s
-            UNION ALL
-            SELECT 'sale_refund', p.commercial_partner_id, am.date::timestamp,
-                   am.amount_total_signed, 0, am.id
-              FROM account_move am
-              JOIN res_partner p ON p.id = am.commercial_partner_id
-             WHERE am.move_type = 'out_refund' AND am.state = 'posted'
-               AND am.company_id = %(company)s AND %(partner_filter)s AND %(refund_date)s
-               AND EXISTS (
-                    SELECT 1
-                      FROM account_move_line aml
-                      JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
-                     WHERE aml.move_id = am.id)
-            """,
-            company=company.id,
-            partner_filter=partner_filter,
-            sale_date=sale_date,
-            pos_date=pos_date,
-            refund_date=refund_date,
-        )
-
-    def _retail_changed_buyers_sql(self, company, since, old_window_start, window_start):
-        """Commercial partners whose purchase rows (``_retail_order_rows_sql``,
-        whose sources this must follow) may have changed since ``since``: an
-        order, POS order or credit note written since then (new, paid,
-        cancelled, refunded...), one dated between ``old_window_start`` and
-        ``window_start`` (it left an analysis window), or a contact written
-        since then (it may have moved to another company)."""
-        return SQL(
-            """
-            SELECT DISTINCT p.commercial_partner_id
-              FROM (
-                    SELECT partner_id FROM sale_order
-                     WHERE company_id = %(company)s
-                       AND (write_date >= %(since)s
-                            OR (date_order >= %(old)s AND date_order < %(new)s))
-                    UNION ALL
-                    SELECT partner_id FROM pos_order
-                     WHERE company_id = %(company)s
-                       AND (write_date >= %(since)s
-                            OR (date_order >= %(old)s AND date_order < %(new)s))
-                    UNION ALL
-                    SELECT commercial_partner_id FROM account_move
-                     WHERE company_id = %(company)s AND move_type = 'out_refund'
-                       AND (write_date >= %(since)s
-                            OR (date >= %(old)s::date AND date < %(new)s::date))
-                    UNION ALL
-                    SELECT id FROM res_partner WHERE write_date >= %(since)s
-                   ) t
-              JOIN res_partner p ON p.id = t.partner_id
-            """,
-            company=company.id,
-            since=since,
-            old=old_window_start,
-            new=window_start,
-        )
-
-    def _retail_purchase_rows_sql(self, company, partner_ids=None, date_from=None):
-        """Per-source aggregates (one row per source and customer) as SQL."""
-        partner_filter = None
-        if partner_ids is not None:
-            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", list(partner_ids))
-        return SQL(
-            """
-            SELECT source, partner_id,
-                   SUM(amount) AS amount,
-                   COUNT(*) FILTER (WHERE is_order = 1) AS order_count,
-                   MIN(d) FILTER (WHERE is_order = 1) AS first_date,
-                   MAX(d) FILTER (WHERE is_order = 1) AS last_date
-              FROM (%s) o
-          GROUP BY source, partner_id
-            """,
-            self._retail_order_rows_sql(company, partner_filter, date_from),
-        )
-
-    def _retail_flush_purchase_sources(self):
-        for model in ("sale.order", "pos.order", "account.move", "account.move.line"):
-            self.env[model].flush_model()
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-
     def _retail_get_purchase_stats(self, company=None):
         """Return ``{commercial partner id: PurchaseStats}`` for ``self``.
 
@@ -195,8 +75,9 @@ class ResPartner(models.Model):
         commercial_ids = set(self.commercial_partner_id.ids)
         if not commercial_ids:
             return {}
-        self._retail_flush_purchase_sources()
-        self.env.cr.execute(self._retail_purchase_rows_sql(company, commercial_ids))
+        Purchase = self.env["retail.purchase"]
+        Purchase._flush()
+        self.env.cr.execute(Purchase._aggregates_sql(company, commercial_ids))
         sources = {}
         for source, partner_id, amount, count, first, last in self.env.cr.fetchall():
             sources.setdefault(source, []).append(
@@ -254,8 +135,9 @@ class ResPartner(models.Model):
         "fewer than 3 orders"), exclude those whose figures contradict it
         instead of listing those who satisfy it.
         """
-        self._retail_flush_purchase_sources()
-        rows = self._retail_purchase_rows_sql(self.env.company)
+        Purchase = self.env["retail.purchase"]
+        Purchase._flush()
+        rows = Purchase._aggregates_sql(self.env.company)
         if neutral_matches:
             having = SQL("NOT COALESCE(%s, FALSE)", having)
         subquery = SQL(

@@ -92,12 +92,12 @@ class RetailBirthdayGreeting(models.Model):
         own = [pid for pid, company_id in rows if company_id]
         shared = [pid for pid, company_id in rows if not company_id]
         if shared:
-            Partner._retail_flush_purchase_sources()
+            self.env["retail.purchase"]._flush()
             latest = SQL(" UNION ALL ").join(
                 SQL(
                     "SELECT %s AS company_id, partner_id, d FROM (%s) r",
                     other.id,
-                    Partner._retail_order_rows_sql(
+                    self.env["retail.purchase"]._rows_sql(
                         other, SQL("p.commercial_partner_id = ANY(%s)", shared)
                     ),
                 )

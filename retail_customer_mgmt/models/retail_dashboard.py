@@ -193,11 +193,11 @@ class RetailDashboard(models.TransientModel):
         [date_from, date_to], in four queries."""
         self._retail_check_company(company)
         start, end, previous = self._retail_period(date_from, date_to)
-        Partner = self.env["res.partner"]
-        Partner._retail_flush_purchase_sources()
+        Purchase = self.env["retail.purchase"]
+        Purchase._flush()
         for model in ("loyalty.history", "loyalty.card", "retail.feedback"):
             self.env[model].flush_model()
-        orders = Partner._retail_order_rows_sql(company)
+        orders = Purchase._rows_sql(company)
         counts = self._retail_purchase_counts(orders, start, end, previous)
         kpis = purchase_kpis(counts, (date_to - date_from).days + 1)
         cohorts = self._retail_cohorts(orders, date_from, date_to, end)

@@ -114,7 +114,7 @@ class RetailGradeRun(models.Model):
           GROUP BY partner_id
             HAVING COUNT(*) FILTER (WHERE is_order = 1) > 0
             """,
-            orders=self.env["res.partner"]._retail_order_rows_sql(company, partner_filter),
+            orders=self.env["retail.purchase"]._rows_sql(company, partner_filter),
             window=window_start,
         )
 
@@ -128,14 +128,14 @@ class RetailGradeRun(models.Model):
         for them, and the grades to remove. Four queries at most."""
         company = run.company_id
         self.env.cr.execute("SET LOCAL work_mem = '256MB'")  # sort the orders in RAM
-        self.env["res.partner"]._retail_flush_purchase_sources()
+        self.env["retail.purchase"]._flush()
         self.env["retail.customer.grade"].flush_model()
         after = SQL("p.commercial_partner_id > %s", run.last_partner_id)
         touched = None
         if run.mode == "incremental":
             previous = self._previous_run(company)
             self.env.cr.execute(
-                self.env["res.partner"]._retail_changed_buyers_sql(
+                self.env["retail.purchase"]._changed_buyers_sql(
                     company,
                     previous.data_as_of - self.SAFETY_MARGIN,
                     previous.window_start,

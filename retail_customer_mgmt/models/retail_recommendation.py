@@ -87,36 +87,6 @@ class RetailRecommendation(models.Model):
         )
 
     @api.model
-    def _retail_lines_sql(self, company):
-        """Product lines of the counted purchases of ``company``: partner_id
-        (commercial), product_id, source, doc_id, d (date), qty (negative for
-        refunds and credit notes). Reward, down-payment and note lines are not
-        products bought."""
-        return SQL(
-            """
-            WITH docs AS MATERIALIZED (%(docs)s)
-            SELECT d.partner_id, l.product_id, d.source, d.doc_id, d.d, l.product_uom_qty AS qty
-              FROM docs d
-              JOIN sale_order_line l ON l.order_id = d.doc_id
-             WHERE d.source = 'sale' AND l.product_id IS NOT NULL AND l.display_type IS NULL
-               AND NOT COALESCE(l.is_downpayment, FALSE) AND l.reward_id IS NULL
-            UNION ALL
-            SELECT d.partner_id, l.product_id, d.source, d.doc_id, d.d, l.qty
-              FROM docs d
-              JOIN pos_order_line l ON l.order_id = d.doc_id
-             WHERE d.source = 'pos' AND l.reward_id IS NULL
-               AND NOT COALESCE(l.is_reward_line, FALSE)
-            UNION ALL
-            SELECT d.partner_id, l.product_id, d.source, d.doc_id, d.d, -l.quantity
-              FROM docs d
-              JOIN account_move_line l ON l.move_id = d.doc_id
-             WHERE d.source = 'sale_refund' AND l.display_type = 'product'
-               AND l.product_id IS NOT NULL
-            """,
-            docs=self.env["res.partner"]._retail_order_rows_sql(company),
-        )
-
-    @api.model
     def _retail_refresh_sql(self, company, params, exclude_since):
         """One statement computing and inserting the recommendations of ``company``."""
         return SQL(
@@ -201,7 +171,7 @@ class RetailRecommendation(models.Model):
               JOIN res_partner p ON p.id = m.partner_id
              WHERE m.rank <= %(top_n)s AND p.active
             """,
-            lines=self._retail_lines_sql(company),
+            lines=self.env["retail.purchase"]._lines_sql(company),
             recommendable=self._retail_recommendable_sql(company),
             basket_cap=params.basket_cap,
             neighbours=params.neighbours,
@@ -218,8 +188,8 @@ class RetailRecommendation(models.Model):
     @api.model
     def _retail_refresh(self, company):
         """Rebuild the recommendations of ``company``: two statements."""
-        self.env["res.partner"]._retail_flush_purchase_sources()
-        for model in ("sale.order.line", "pos.order.line", "product.product", "product.template"):
+        self.env["retail.purchase"]._flush()
+        for model in ("product.product", "product.template"):
             self.env[model].flush_model()
         self.flush_model()
         self.env.cr.execute(

@@ -1,1 +1,2 @@
+from . import retail_purchase
 from . import retail_customer_analysis

@@ -202,7 +202,7 @@ class RetailXlsxExport:
             Column(_("Spend in Period"), "money"),
         ]
         company = self.company
-        self.env["res.partner"]._retail_flush_purchase_sources()
+        self.env["retail.purchase"]._flush()
         for model in ("loyalty.card", "retail.customer.grade", "retail.tier", "retail.segment"):
             self.env[model].flush_model()
         ckey = str(company.id)
@@ -252,7 +252,7 @@ class RetailXlsxExport:
              WHERE p.id IN %(allowed)s
           ORDER BY COALESCE(s.spend, 0) DESC, p.id
             """,
-            orders=self.env["res.partner"]._retail_order_rows_sql(company),
+            orders=self.env["retail.purchase"]._rows_sql(company),
             start=self.start,
             end=self.end,
             program=company.retail_loyalty_program_id.id or None,

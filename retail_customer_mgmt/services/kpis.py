@@ -4,7 +4,7 @@ The database counts (one row for the whole company); this module turns the
 counts into the figures of the dashboard. Definitions (readme/USAGE.md):
 
 * buying customers: customers with at least one purchase in the period
-  (a purchase is what ``res.partner._retail_order_rows_sql`` counts as an
+  (a purchase is what ``retail.purchase._rows_sql`` counts as an
   order: confirmed sales orders, paid POS orders that are not refunds);
 * repeat-purchase rate = customers with 2 or more purchases in the period /
   buying customers;

@@ -9,7 +9,7 @@ same recommendations on real orders.
 Rules, per company:
 
 * A customer *bought* a product when a counted purchase (see
-  ``res.partner._retail_order_rows_sql``) has a line of it with a positive
+  ``retail.purchase._rows_sql``) has a line of it with a positive
   quantity. Refund and credit-note lines count negatively: a customer *holds*
   a product when the net quantity is positive.
 * **Own repeat**: a held product bought in at least ``min_repeat_orders``

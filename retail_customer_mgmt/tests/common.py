@@ -69,6 +69,21 @@ class RetailCommon(AccountTestInvoicingCommon):
             )
             cls.pos_configs[company] = (config, cash)
 
+    @classmethod
+    def _tier_ladder(cls, company, ladder):
+        """Replace ``company``'s tiers by ``ladder`` [(name, min_spend)],
+        lowest first; return the new tiers."""
+        Tier = cls.env["retail.tier"]
+        Tier.search([("company_id", "=", company.id)]).active = False
+        return Tier.concat(
+            *(
+                Tier.create(
+                    {"name": name, "sequence": seq, "min_spend": spend, "company_id": company.id}
+                )
+                for seq, (name, spend) in enumerate(ladder, start=1)
+            )
+        )
+
     # ------------------------------------------------------------------
     # order helpers
     # ------------------------------------------------------------------

@@ -238,14 +238,7 @@ class TestTiers(RetailLoyaltyCommon):
         )
 
     def test_tier_is_decided_per_company(self):
-        Tier = self.env["retail.tier"]
-        Tier.search([("company_id", "=", self.company_2.id)]).active = False
-        Tier.create(
-            {"name": "Bronze", "sequence": 1, "min_spend": 0, "company_id": self.company_2.id}
-        )
-        vip = Tier.create(
-            {"name": "VIP", "sequence": 2, "min_spend": 1000, "company_id": self.company_2.id}
-        )
+        _bronze, vip = self._tier_ladder(self.company_2, [("Bronze", 0), ("VIP", 1000)])
         partner = self.env["res.partner"].create({"name": "Two Shops Tu"})
         self._sale(partner, 1500.0, "2026-11-01 10:00:00", company=self.company_2)
         self.assertEqual(partner.with_company(self.company_2).retail_tier_id, vip)
