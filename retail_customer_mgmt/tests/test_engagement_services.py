@@ -22,7 +22,7 @@ def _at(day):
     return datetime(2026, 4, day, 12, 0)
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestRecommendationService(BaseCase):
     """The recommendation rules on hand-computed cases."""
 
@@ -136,7 +136,7 @@ class TestRecommendationService(BaseCase):
         self.assertFalse(pos_summary([]))
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestBirthdayService(BaseCase):
     def test_ordinary_day(self):
         self.assertEqual(greeted_days(date(2026, 6, 15)), [(6, 15)])

@@ -12,7 +12,7 @@ from ..services.kpis import (
 )
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestKpisService(BaseCase):
     """The KPI arithmetic, without database."""
 

@@ -18,7 +18,7 @@ PROPERTY = settings(max_examples=300, deadline=None, derandomize=True, database=
 money = st.decimals(min_value="0.01", max_value="5000", places=2).map(float)
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestPointsProperties(BaseCase):
     @PROPERTY
     @given(

@@ -6,7 +6,7 @@ from ..services.points import Lot, earned_points, points_to_expire, refund_takeb
 from ..services.tiers import check_ladder, decide_tier, target_tier
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestPointsService(BaseCase):
     def test_earned_points(self):
         self.assertEqual(earned_points(100.0, 1.0, 1.0), 100.0)
@@ -63,7 +63,7 @@ class TestPointsService(BaseCase):
         self.assertEqual(replay_expiry(lots, debits, date(2025, 3, 1)), 40.0)
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestTierService(BaseCase):
     LADDER = [(1, 0.0), (2, 2000.0), (3, 8000.0), (4, 20000.0)]
     TODAY = date(2026, 6, 1)

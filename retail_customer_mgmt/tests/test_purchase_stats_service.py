@@ -5,7 +5,7 @@ from odoo.tests import BaseCase, tagged
 from ..services.purchase_stats import SourceRow, compare, merge_sources
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestPurchaseStatsService(BaseCase):
     """The merge rule, without database."""
 

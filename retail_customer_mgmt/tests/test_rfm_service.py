@@ -18,7 +18,7 @@ from ..services.rfm import (
 )
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestRfmService(BaseCase):
     def test_quintiles(self):
         cuts = quintile_cuts(range(1, 11))
