@@ -5,10 +5,15 @@ from . import retail_grade_run
 from . import retail_feedback_stage
 from . import retail_feedback
 from . import retail_feedback_sla
+from . import retail_feedback_category
+from . import retail_feedback_cause
+from . import retail_feedback_alert
+from . import retail_feedback_quality
 from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history
 from . import res_company
+from . import res_company_feedback
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_purchase

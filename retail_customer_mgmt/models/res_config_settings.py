@@ -38,6 +38,12 @@ class ResConfigSettings(models.TransientModel):
     retail_feedback_manager_id = fields.Many2one(
         related="company_id.retail_feedback_manager_id", readonly=False
     )
+    retail_recurring_ticket_count = fields.Integer(
+        related="company_id.retail_recurring_ticket_count", readonly=False
+    )
+    retail_recurring_days = fields.Integer(
+        related="company_id.retail_recurring_days", readonly=False
+    )
 
     retail_stock_alert_default = fields.Float(
         related="company_id.retail_stock_alert_default", readonly=False

@@ -35,3 +35,4 @@ from . import test_points_expiry_dates
 from . import test_unique_races
 from . import test_scheduled_jobs
 from . import test_purchase_sources
+from . import test_feedback_quality
