@@ -102,13 +102,8 @@ def export(env, company, date_from, date_to):
     """The export as the download route runs it; returns (rows, bytes)."""
     env = env(context={**env.context, "allowed_company_ids": [company.id]})
     with tempfile.TemporaryFile() as fileobj:
-        dashboard = env["retail.dashboard"]
-        from odoo.addons.retail_customer_mgmt.report.retail_xlsx_export import RetailXlsxExport
-
-        writer = RetailXlsxExport(dashboard, "customers", company, date_from, date_to)
-        dashboard._retail_check_company(company)
-        writer.save(fileobj)
-        return writer.row_count, fileobj.seek(0, os.SEEK_END)
+        result = env["retail.xlsx.export.customers"]._export(company, date_from, date_to, fileobj)
+        return result.row_count, fileobj.seek(0, os.SEEK_END)
 
 
 def main():

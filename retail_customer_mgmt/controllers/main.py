@@ -7,8 +7,6 @@ from odoo import fields, http
 from odoo.exceptions import UserError
 from odoo.http import Response, content_disposition, request
 
-from ..models.retail_dashboard import EXPORT_KINDS
-
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -27,7 +25,7 @@ class RetailExportController(http.Controller):
         company are exported. The file is written to a temporary file and
         streamed from it.
         """
-        if kind not in EXPORT_KINDS:
+        if kind not in request.env["retail.xlsx.export"]._get_exports():
             raise NotFound()
         try:
             company_id = int(company_id)

@@ -1,5 +1,3 @@
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -138,39 +136,29 @@ class RetailSegment(models.Model):
         segments = self._segments_for(self.env.company)
         gaps, overlaps = coverage([s._rule() for s in segments])
         names = {s.id: s.name for s in segments}
-        parts = []
-        if gaps:
-            parts.append(
-                Markup("<p><strong>%s</strong> %s</p>")
-                % (
-                    self.env._("No segment for %s score combinations (R-F-M):", len(gaps)),
-                    ", ".join(f"{r}{f}{m}" for r, f, m in gaps[:40])
-                    + (" …" if len(gaps) > 40 else ""),
-                )
-            )
-        else:
-            parts.append(
-                Markup("<p>%s</p>") % self.env._("Every R-F-M score combination has a segment.")
-            )
         shadowed = {}
         for combo, ids in overlaps.items():
             shadowed.setdefault((ids[0], tuple(ids[1:])), []).append(combo)
-        if shadowed:
-            items = Markup("").join(
-                Markup("<li>%s</li>")
-                % self.env._(
-                    "%(winner)s wins over %(others)s for %(count)s combinations",
-                    winner=names[winner],
-                    others=", ".join(names[i] for i in others),
-                    count=len(combos),
-                )
-                for (winner, others), combos in shadowed.items()
-            )
-            parts.append(
-                Markup("<p>%s</p><ul>%s</ul>")
-                % (escape(self.env._("Overlaps (the first segment by sequence wins):")), items)
-            )
-        report = Markup("").join(parts)
+        report = self.env["ir.qweb"]._render(
+            "retail_customer_mgmt.retail_segment_coverage",
+            {
+                "gaps": self.env._("No segment for %s score combinations (R-F-M):", len(gaps))
+                if gaps
+                else False,
+                "combinations": ", ".join(f"{r}{f}{m}" for r, f, m in gaps[:40])
+                + (" …" if len(gaps) > 40 else ""),
+                "overlaps": [
+                    self.env._(
+                        "%(winner)s wins over %(others)s for %(count)s combinations",
+                        winner=names[winner],
+                        others=", ".join(names[i] for i in others),
+                        count=len(combos),
+                    )
+                    for (winner, others), combos in shadowed.items()
+                ],
+            },
+            minimal_qcontext=True,
+        )
         for segment in self:
             segment.coverage_report = report
 

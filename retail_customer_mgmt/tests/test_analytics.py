@@ -122,6 +122,32 @@ class TestRetailDashboard(RetailAnalyticsCommon):
         with self.assertRaisesMessage(ValidationError, "choose a start date before the end date"):
             Dashboard.create({"date_from": PERIOD[1], "date_to": PERIOD[0]})
 
+    def test_cohort_table_from_its_template(self):
+        dashboard = self._dashboard_env()
+        html = dashboard._retail_cohort_html(self._kpis()["cohorts"])
+        self.assertIn('<th class="text-end">+2</th>', html)
+        self.assertIn('<td class="text-end bg-success bg-opacity-75" title="1 customers">', html)
+        self.assertEqual(html.count("<td></td>"), 3, "empty cells: May's +2, June's +1 and +2")
+        self.assertIn("No first purchase in this period.", dashboard._retail_cohort_html([]))
+        # whatever reaches the template comes out escaped
+        hostile = '<script>alert("x")</script>'
+        html = self.env["ir.qweb"]._render(
+            "retail_customer_mgmt.retail_dashboard_cohorts",
+            {
+                "rows": [
+                    {
+                        "month": hostile,
+                        "size": hostile,
+                        "cells": [{"shade": '"><script>', "title": hostile, "rate": hostile}],
+                        "padding": 0,
+                    }
+                ],
+                "offsets": [hostile],
+            },
+        )
+        self.assertNotIn("<script>", html)
+        self.assertIn("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", html)
+
     def test_company_figures_stay_apart(self):
         c1 = self._dashboard_env(company=self.company_1)._retail_kpis(self.company_1, *PERIOD)
         c2 = self._kpis()

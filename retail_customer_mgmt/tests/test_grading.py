@@ -279,6 +279,17 @@ class TestGrading(RetailCommon):
         with self.assertRaisesMessage(ValidationError, "cannot be negative"):
             self._segment("new").revisit_days = -7
 
+    def test_segment_coverage_escapes_segment_names(self):
+        """The report is an unsanitized Html field: names come out escaped."""
+        hostile = self.env["retail.segment"].create(
+            {"name": '<script>alert("x")</script>', "code": "hostile", "sequence": 0}
+        )
+        report = str(hostile.coverage_report)
+        self.assertNotIn("<script>", report)
+        self.assertIn("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; wins over", report)
+        self.assertIn("<li>", report)
+        self.assertIn("Overlaps (the first segment by sequence wins):", report)
+
     def test_regrade_now_is_for_managers(self):
         user = self._retail_user("grading_user", "retail_customer_mgmt.group_retail_user")
         with self.assertRaises(AccessError):

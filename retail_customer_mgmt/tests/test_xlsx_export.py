@@ -60,6 +60,19 @@ class TestRetailXlsxExport(RetailAnalyticsCommon, HttpCase):
         self.assertTrue(sheet["A1"].font.b, "bold header")
         self.assertEqual(sheet["A1"].fill.fgColor.rgb, "FF714B67")
 
+    def test_exports_are_the_registered_models(self):
+        self.assertEqual(
+            self.env["retail.xlsx.export"]._get_exports(),
+            {
+                "customers": "retail.xlsx.export.customers",
+                "points": "retail.xlsx.export.points",
+                "exceptions": "retail.xlsx.export.exceptions",
+                "tickets": "retail.xlsx.export.tickets",
+            },
+        )
+        with self.assertRaisesMessage(UserError, "Unknown export"):
+            self._export("secrets")
+
     def test_customer_analysis(self):
         filename, book = self._export("customers")
         self.assertEqual(filename, "Customer Analysis 2025-04-01 2025-06-30.xlsx")
