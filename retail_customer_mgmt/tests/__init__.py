@@ -36,3 +36,5 @@ from . import test_unique_races
 from . import test_scheduled_jobs
 from . import test_purchase_sources
 from . import test_feedback_quality
+from . import test_tiers
+from . import test_privacy_forget
