@@ -38,6 +38,7 @@
         "data/retail_feedback_data.xml",
         "data/retail_stock_alert_data.xml",
         "data/retail_order_exception_data.xml",
+        "data/retail_order_exception_notice_data.xml",
         "data/retail_engagement_data.xml",
         "data/retail_feedback_quality_data.xml",
         "views/retail_tier_views.xml",

@@ -29,6 +29,7 @@ from . import product_template
 from . import stock_warehouse
 from . import retail_stock_alert
 from . import retail_order_exception
+from . import retail_order_exception_notice
 from . import retail_recommendation
 from . import retail_birthday_greeting
 from . import retail_dashboard

@@ -38,3 +38,4 @@ from . import test_purchase_sources
 from . import test_feedback_quality
 from . import test_tiers
 from . import test_privacy_forget
+from . import test_order_exception_notices

@@ -4,6 +4,7 @@ from math import sqrt
 from odoo.tests import BaseCase, tagged
 
 from ..services.birthday import greeted_days, greeting_day, is_greeted_on, local_today
+from ..services.notices import pick_channel
 from ..services.recommendations import (
     CO_PURCHASE,
     REPEAT,
@@ -166,3 +167,19 @@ class TestBirthdayService(BaseCase):
         self.assertEqual(local_today(late_utc, "America/New_York"), date(2026, 3, 1))
         self.assertEqual(local_today(late_utc, False), date(2026, 3, 1), "UTC without a zone")
         self.assertEqual(local_today(late_utc, "Mars/Olympus"), date(2026, 3, 1), "unknown zone")
+
+
+@tagged("retail_services")
+class TestNoticeChannel(BaseCase):
+    def test_preferred_channel_when_consented(self):
+        self.assertEqual(pick_channel("sms", {"email", "sms"}), "sms")
+        self.assertEqual(pick_channel("wechat", {"wechat"}), "wechat")
+
+    def test_fallback_order(self):
+        self.assertEqual(pick_channel("sms", {"phone", "email"}), "email")
+        self.assertEqual(pick_channel(None, {"wechat", "phone"}), "phone")
+        self.assertEqual(pick_channel("email", {"wechat"}), "wechat")
+
+    def test_no_consent_no_channel(self):
+        self.assertIsNone(pick_channel("email", set()))
+        self.assertIsNone(pick_channel(None, set()))
