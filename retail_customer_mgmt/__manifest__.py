@@ -47,6 +47,7 @@
         "views/retail_feedback_views.xml",
         "views/retail_stock_alert_views.xml",
         "views/product_template_views.xml",
+        "views/product_category_views.xml",
         "views/stock_warehouse_views.xml",
         "views/retail_order_exception_views.xml",
         "views/loyalty_history_views.xml",

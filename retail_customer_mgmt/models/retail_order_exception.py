@@ -91,6 +91,9 @@ class RetailOrderException(models.Model):
         tracking=True,
     )
     resolution_note = fields.Text()
+    policy_override_reason = fields.Text(
+        readonly=True, help="Why a manager refunded or exchanged outside the return window."
+    )
     promised_date = fields.Date("New Promised Date")
     compensation_points = fields.Float()
     currency_id = fields.Many2one(related="sale_order_id.currency_id")

@@ -15,6 +15,7 @@ from ..services.recommendations import (
     pos_summary,
     recommend,
 )
+from ..services.returns import Policy, effective_policy, last_return_day, outside_window
 
 SINCE = datetime(2026, 5, 1)
 
@@ -183,3 +184,23 @@ class TestNoticeChannel(BaseCase):
     def test_no_consent_no_channel(self):
         self.assertIsNone(pick_channel("email", set()))
         self.assertIsNone(pick_channel(None, set()))
+
+
+@tagged("retail_services")
+class TestReturnPolicyService(BaseCase):
+    def test_inherited_from_the_nearest_category_with_a_window(self):
+        chain = [("Green Tea", None), ("Tea", 7), ("All", 30)]
+        self.assertEqual(effective_policy(chain), Policy(7, "Tea"))
+        self.assertEqual(effective_policy([("Tea", 0), ("All", 30)]), Policy(0, "Tea"))
+        self.assertIsNone(effective_policy([("Tea", None), ("All", None)]))
+        self.assertIsNone(effective_policy([]))
+
+    def test_window_counts_whole_days_after_the_purchase(self):
+        policy = Policy(7, "Tea")
+        bought = date(2026, 11, 1)
+        self.assertEqual(last_return_day(bought, policy), date(2026, 11, 8))
+        self.assertFalse(outside_window(bought, policy, date(2026, 11, 8)))
+        self.assertTrue(outside_window(bought, policy, date(2026, 11, 9)))
+        self.assertFalse(outside_window(bought, policy, date(2026, 11, 1)))
+        self.assertTrue(outside_window(bought, Policy(0, "Final sale"), date(2026, 11, 2)))
+        self.assertFalse(outside_window(bought, None, date(2030, 1, 1)), "no policy, no limit")

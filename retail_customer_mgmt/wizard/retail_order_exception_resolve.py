@@ -41,6 +41,9 @@ class RetailOrderExceptionResolve(models.TransientModel):
     )
     refund_amount = fields.Monetary(currency_field="currency_id")
     note = fields.Text(help="Reason, agreement with the customer...")
+    policy_override_reason = fields.Text(
+        help="Why a retail manager refunds or exchanges outside the return window."
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -56,7 +59,11 @@ class RetailOrderExceptionResolve(models.TransientModel):
         self.ensure_one()
         exception = self.exception_id
         exception._check_open()
+        override = self._check_return_window()
         getattr(self, f"_resolve_{self.resolution}")()
+        if override:
+            exception.policy_override_reason = self.policy_override_reason
+            exception.message_post(body=override)
         # what was decided, on the exception (its record)
         exception.write(
             {
@@ -71,6 +78,25 @@ class RetailOrderExceptionResolve(models.TransientModel):
             }
         )
         return {"type": "ir.actions.act_window_close"}
+
+    def _check_return_window(self):
+        """Refunds and exchanges follow the return policy of the products'
+        categories; a retail manager may override it with a reason."""
+        if self.resolution not in ("refund", "exchange"):
+            return ""
+        exception = self.exception_id
+        order = exception.sale_order_id or exception.pos_order_id
+        if not order:
+            return ""
+        if exception.sale_order_id:
+            bought = order.effective_date or order.date_order
+            products = order.order_line.product_id
+        else:
+            bought = order.date_order
+            products = order.lines.product_id
+        return self.env["product.category"]._retail_check_return_window(
+            self.product_id or products, fields.Date.to_date(bought), self.policy_override_reason
+        )
 
     def _resolve_compensation(self):
         """Give the customer compensation points on their retail card, once."""
