@@ -20,6 +20,7 @@
         "sale_loyalty",
         "pos_loyalty",
         "privacy_lookup",
+        "repair",
     ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
@@ -48,6 +49,7 @@
         "views/retail_stock_alert_views.xml",
         "views/product_template_views.xml",
         "views/product_category_views.xml",
+        "views/repair_order_views.xml",
         "views/stock_warehouse_views.xml",
         "views/retail_order_exception_views.xml",
         "views/loyalty_history_views.xml",

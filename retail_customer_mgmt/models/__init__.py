@@ -10,6 +10,7 @@ from . import retail_feedback_cause
 from . import retail_feedback_alert
 from . import retail_feedback_quality
 from . import retail_feedback_return
+from . import retail_feedback_repair
 from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history
@@ -28,6 +29,7 @@ from . import account_move
 from . import pos_order
 from . import product_template
 from . import product_category
+from . import repair_order
 from . import stock_warehouse
 from . import retail_stock_alert
 from . import retail_order_exception
