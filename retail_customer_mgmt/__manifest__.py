@@ -21,6 +21,7 @@
         "pos_loyalty",
         "privacy_lookup",
         "repair",
+        "portal",
     ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
@@ -50,6 +51,7 @@
         "views/product_template_views.xml",
         "views/product_category_views.xml",
         "views/repair_order_views.xml",
+        "views/retail_feedback_portal_templates.xml",
         "views/stock_warehouse_views.xml",
         "views/retail_order_exception_views.xml",
         "views/loyalty_history_views.xml",

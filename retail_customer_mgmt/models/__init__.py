@@ -11,6 +11,7 @@ from . import retail_feedback_alert
 from . import retail_feedback_quality
 from . import retail_feedback_return
 from . import retail_feedback_repair
+from . import retail_feedback_submission
 from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history

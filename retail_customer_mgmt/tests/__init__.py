@@ -41,3 +41,4 @@ from . import test_privacy_forget
 from . import test_order_exception_notices
 from . import test_return_policy
 from . import test_feedback_repair
+from . import test_feedback_portal
