@@ -99,6 +99,10 @@ class TestAddedFieldsReadable(RetailCommon):
             "pos.order": cls.pos_order,
             "product.template": cls.product.product_tmpl_id,
             "product.product": cls.product,
+            "product.category": cls.product.categ_id,
+            "repair.order": cls.env["repair.order"].create(
+                {"partner_id": cls.customer.id, "product_id": cls.product.id}
+            ),
             "stock.warehouse": cls.env["stock.warehouse"].search(
                 [("company_id", "=", cls.company_1.id)], limit=1
             ),
