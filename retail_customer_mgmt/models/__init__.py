@@ -9,13 +9,19 @@ from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history
 from . import res_company
+from . import res_company_offers
 from . import res_config_settings
+from . import res_config_settings_offers
 from . import res_partner
 from . import res_partner_purchase
 from . import res_partner_loyalty
 from . import res_partner_grading
 from . import res_partner_feedback
 from . import res_partner_pos
+from . import res_partner_greeting
+from . import res_partner_referral
+from . import res_partner_revisit
+from . import res_partner_service
 from . import sale_order
 from . import sale_order_line
 from . import account_move
@@ -26,4 +32,6 @@ from . import retail_stock_alert
 from . import retail_order_exception
 from . import retail_recommendation
 from . import retail_birthday_greeting
+from . import retail_greeting_occasion
+from . import retail_greeting_occasion_date
 from . import retail_dashboard
