@@ -44,7 +44,9 @@ class RetailBirthdayGreeting(models.Model):
         ondelete="cascade",
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    occasion = fields.Selection(OCCASIONS, required=True, readonly=True, default="birthday")
+    occasion = fields.Selection(
+        OCCASIONS, string="Greeted For", required=True, readonly=True, default="birthday"
+    )
     occasion_id = fields.Many2one(
         "retail.greeting.occasion", readonly=True, ondelete="set null", check_company=True
     )

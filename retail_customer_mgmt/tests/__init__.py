@@ -34,3 +34,8 @@ from . import test_pos_loading
 from . import test_points_expiry_dates
 from . import test_unique_races
 from . import test_scheduled_jobs
+from . import test_offers_services
+from . import test_greetings
+from . import test_referral
+from . import test_referral_concurrency
+from . import test_service_level
