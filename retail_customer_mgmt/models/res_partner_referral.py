@@ -58,6 +58,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("create_date")
     def _compute_retail_referral_code(self):
         for partner in self:
             if not partner.retail_referral_code:

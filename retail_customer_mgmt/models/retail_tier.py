@@ -91,6 +91,7 @@ class RetailTier(models.Model):
 
     @api.constrains("min_spend", "min_orders", "basis", "sequence", "company_id", "active")
     def _check_ladder(self):
+        self._check_values()  # a negative threshold is reported as such
         for company in self.company_id:
             tiers = self.search([("company_id", "=", company.id)], order="sequence, min_spend, id")
             broken = check_rules([tier._rule() for tier in tiers])
