@@ -1,3 +1,4 @@
+from . import retail_service_mixin
 from . import retail_tier
 from . import retail_segment
 from . import retail_customer_grade

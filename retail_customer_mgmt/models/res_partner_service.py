@@ -30,16 +30,7 @@ class ResPartner(models.Model):
         for partner in partners:
             tier, segment = partner.retail_tier_id, grades.get(partner.id)
             levels[partner.id] = combine(
-                tier
-                and ServiceLevel(
-                    tier.service_priority, tier.service_sla_hours, tier.service_user_id.id or None
-                ),
-                segment
-                and ServiceLevel(
-                    segment.service_priority,
-                    segment.service_sla_hours,
-                    segment.service_user_id.id or None,
-                ),
+                tier._retail_service_level(), segment and segment._retail_service_level()
             )
         return levels
 

@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..services.rfm import SegmentRule, coverage
-from .retail_feedback import FEEDBACK_PRIORITIES
 
 # Chinese names of the shop's classic segments: first installed, and the
 # shop's own words that replaced them
@@ -26,6 +25,7 @@ REVISIT_CHANNELS = [
 class RetailSegment(models.Model):
     _name = "retail.segment"
     _description = "Retail Customer Segment"
+    _inherit = ["retail.service.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -64,25 +64,8 @@ class RetailSegment(models.Model):
         help="Usual channel of the revisits, for customers without a preferred channel they "
         "consented to; a customer is never contacted on a channel without their consent.",
     )
-    service_priority = fields.Selection(
-        FEEDBACK_PRIORITIES,
-        default="0",
-        required=True,
-        help="Feedback tickets and exception orders of these customers get at least this "
-        "priority; above Normal, their sales orders are flagged and their deliveries shipped "
-        "first.",
-    )
-    service_sla_hours = fields.Float(
-        string="Own SLA (hours)",
-        help="Feedback tickets of these customers are due within this many hours when it is "
-        "shorter than the SLA policy, their exception orders within the same time rounded up "
-        "to whole days; 0 = the usual deadlines.",
-    )
     service_user_id = fields.Many2one(
-        "res.users",
-        string="Dedicated Salesperson",
-        domain="[('share', '=', False)]",
-        help="Becomes the salesperson of the customers of this segment who have none.",
+        help="Becomes the salesperson of the customers of this segment who have none."
     )
     churn_interval_days = fields.Integer(
         "Usual Interval (days)",

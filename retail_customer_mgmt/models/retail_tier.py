@@ -2,12 +2,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..services.tiers import TierRule, check_rules
-from .retail_feedback import FEEDBACK_PRIORITIES
 
 
 class RetailTier(models.Model):
     _name = "retail.tier"
     _description = "Retail Loyalty Tier"
+    _inherit = ["retail.service.mixin"]
     _order = "company_id, min_spend, sequence, id"
     _check_company_auto = True
 
@@ -43,28 +43,12 @@ class RetailTier(models.Model):
         help="Pricelist given to the customers of this tier.",
     )
     benefits = fields.Html(translate=True)
-    # service that follows the tier
-    service_priority = fields.Selection(
-        FEEDBACK_PRIORITIES,
-        default="0",
-        required=True,
-        help="Feedback tickets and exception orders of these customers get at least this "
-        "priority; above Normal, their sales orders are flagged and their deliveries shipped "
-        "first.",
-    )
-    service_sla_hours = fields.Float(
-        string="Own SLA (hours)",
-        help="Feedback tickets of these customers are due within this many hours when it is "
-        "shorter than the SLA policy, their exception orders within the same time rounded up "
-        "to whole days; 0 = the usual deadlines.",
-    )
+    # the service that follows the tier: retail.service.mixin
     service_user_id = fields.Many2one(
-        "res.users",
-        string="Dedicated Salesperson",
         check_company=True,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
-        help="Becomes the salesperson of the customers who reach this tier, and of its "
-        "customers without a salesperson.",
+        help="Becomes the salesperson of the customers who reach this tier (replacing "
+        "their salesperson); a customer who leaves the tier keeps them.",
     )
     partner_count = fields.Integer(compute="_compute_partner_count", string="Customers")
 

@@ -1,31 +1,17 @@
-import time
-
-import psycopg2.errors
-
 from odoo.tests import tagged
 
-from .committed_common import CommittedCase
+from .committed_common import RetryingCommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestReferralConcurrency(CommittedCase):
+class TestReferralConcurrency(RetryingCommittedCase):
     """Two real transactions pay a referred customer's first purchases at the
     same moment (two tills, or a till and an invoice payment): the referral
     is credited once. Serialization failures are retried as Odoo retries a
     request; the data is committed and removed at the end."""
 
-    def _run(self, func, barrier=None, tries=6):
-        for attempt in range(tries):
-            try:
-                return super()._run(func, barrier if attempt == 0 else None)
-            except psycopg2.errors.SerializationFailure:
-                self.conflicts.append(func)
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("still failing after retries")
-
     def setUp(self):
         super().setUp()
-        self.conflicts = []
 
         def create(env, _barrier):
             company = env.ref("base.main_company")
@@ -78,6 +64,7 @@ class TestReferralConcurrency(CommittedCase):
     def test_two_first_payments_at_once_credit_once(self):
         _results, errors = self._in_threads([self._pay_event, self._pay_event])
         self.assertFalse([e for e in errors if e], errors)
+        self.assertTrue(self.conflicts, "the two transactions really raced (one retried)")
 
         def read(env, _barrier):
             lines = env["loyalty.history"].search(

@@ -187,3 +187,21 @@ class TestServiceLevel(RetailLoyaltyCommon):
         # once they consent, they are reached
         nobody.retail_consent_phone = True
         self.assertFalse(Grade.search([("partner_id", "=", nobody.id)]).revisit_no_channel)
+
+    # ------------------------------------------------------------------
+    # The shop's words for the classic segments
+    # ------------------------------------------------------------------
+    def test_segments_get_the_shop_names_on_upgrade(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        Segment = self.env["retail.segment"].with_context(lang="zh_CN")
+        frequent = Segment.browse(
+            self.env.ref("retail_customer_mgmt.retail_segment_frequent_small").id
+        )
+        big = Segment.browse(self.env.ref("retail_customer_mgmt.retail_segment_occasional_big").id)
+        # a database installed before: the first Chinese names; one renamed by the shop
+        frequent.name = "高频小单客户"
+        big.name = "大客户"
+        Segment._retail_apply_shop_names()
+        self.assertEqual(frequent.name, "重要维护客户")
+        self.assertEqual(big.name, "大客户", "a name the shop chose is kept")
+        self.assertEqual(frequent.with_context(lang="en_US").name, "Frequent small-order customers")
