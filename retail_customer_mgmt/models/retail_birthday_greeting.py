@@ -345,6 +345,10 @@ class RetailBirthdayGreeting(models.Model):
                 or company.retail_welcome_program_id
                 or company.id in with_occasions
             ):
+                # nothing to send: the days are not missed, they are not
+                # caught up when greetings are switched on again
+                if company.retail_greetings_done_until:
+                    company.sudo().retail_greetings_done_until = False
                 continue
             # sudo: the scheduled job writes greetings, coupons and mails for
             # the customers of every company, whoever runs it

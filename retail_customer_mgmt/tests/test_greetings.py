@@ -85,6 +85,12 @@ class TestGreetings(RetailCommon):
     def test_first_run_does_not_greet_the_past(self):
         self._run("2026-06-14 08:00:00")
         self.assertFalse(self._greetings(self.ivy), "13 June is before the first run")
+        # greetings switched off for a while: the days off are not caught up
+        self.company_1.retail_birthday_greetings = False
+        self._run("2026-06-15 08:00:00")
+        self.company_1.retail_birthday_greetings = True
+        self._run("2026-06-16 08:00:00")
+        self.assertFalse(self._greetings(self.amy), "15 June was a day off, not a missed day")
 
     def test_welcome_offer_once_after_first_purchase(self):
         self.company_1.retail_welcome_program_id = self.coupons
