@@ -2,6 +2,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..services.rfm import SegmentRule, coverage
 
@@ -226,13 +227,30 @@ class RetailSegment(models.Model):
     def _retail_apply_shop_names(self):
         """Give the classic segments the shop's Chinese names in a database
         where they still have the names first installed (an upgrade does not
-        rewrite noupdate data; a name the shop changed is kept)."""
+        rewrite noupdate data; a name the shop changed is kept). Only the
+        Chinese name is written: with English inactive, the ORM would
+        overwrite the English name too."""
         if not self.env["res.lang"]._lang_get("zh_CN"):
             return
-        for xmlid, (old, new) in _SHOP_NAMES.items():
-            segment = self.env.ref(xmlid, raise_if_not_found=False)
-            if segment and segment.with_context(lang="zh_CN").name == old != new:
-                segment.with_context(lang="zh_CN").name = new
+        ids = {
+            segment.id: names
+            for xmlid, names in _SHOP_NAMES.items()
+            if (segment := self.env.ref(xmlid, raise_if_not_found=False)) and names[0] != names[1]
+        }
+        if not ids:
+            return
+        self.flush_model(["name"])
+        for segment_id, (old, new) in ids.items():
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE retail_segment SET name = name || jsonb_build_object('zh_CN', %s)
+                        WHERE id = %s AND name->>'zh_CN' = %s""",
+                    new,
+                    segment_id,
+                    old,
+                )
+            )
+        self.browse(list(ids)).invalidate_recordset(["name"])
 
     def action_view_customers(self):
         self.ensure_one()
