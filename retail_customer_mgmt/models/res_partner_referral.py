@@ -217,9 +217,11 @@ class ResPartner(models.Model):
         """
         points_referred = company.retail_referral_points_referred
         points_referrer = company.retail_referral_points_referrer
+        if not (points_referred or points_referrer):
+            return self.env["loyalty.history"]
         # sudo: called from payment events of any user; reads the referral
         partners = self.commercial_partner_id.sudo().filtered("retail_referrer_id")
-        if not partners or not (points_referred or points_referrer):
+        if not partners:
             return self.env["loyalty.history"]
         pos_orders = pos_orders or self.env["pos.order"]
         moves = moves or self.env["account.move"]
