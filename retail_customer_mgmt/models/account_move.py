@@ -25,6 +25,10 @@ class AccountMove(models.Model):
         self.filtered(
             lambda m: m.move_type == "out_invoice" and m.company_id.retail_points_trigger == "paid"
         ).sudo()._retail_earn_points()
+        # a referred customer's first paid invoice credits the referral
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice").sudo()
+        for company, moves in invoices.grouped("company_id").items():
+            moves.commercial_partner_id._retail_credit_referrals(company, moves=moves)
         return res
 
     def _retail_sale_amounts(self):

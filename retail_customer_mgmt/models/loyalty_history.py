@@ -91,6 +91,7 @@ class LoyaltyHistory(models.Model):
             ("adjust", "Manual Adjustment"),
             ("compensation", "Compensation"),
             ("redeem", "Spent on Rewards"),
+            ("referral", "Referral Reward"),
         ],
         string="Retail Movement",
         readonly=True,

@@ -94,7 +94,16 @@ class PosOrder(models.Model):
     def action_pos_order_paid(self):
         res = super().action_pos_order_paid()
         self._retail_points_on_paid()
+        self._retail_credit_referrals()
         return res
+
+    def _retail_credit_referrals(self):
+        """A referred customer's first paid shop order credits the referral."""
+        if not points_enabled():
+            return
+        paid = self.filtered(lambda o: o.state in ("paid", "done", "invoiced") and o.partner_id)
+        for company, orders in paid.grouped("company_id").items():
+            orders.partner_id._retail_credit_referrals(company, pos_orders=orders)
 
     def _retail_order_key(self):
         """The order's identity across syncs: the uuid the POS gives it (orders

@@ -69,17 +69,26 @@ class ResPartner(models.Model):
 
     def _retail_rolling_spend(self, company, date_from):
         """``{commercial partner id: net spend since date_from}`` in one query."""
+        return {
+            pid: spend
+            for pid, (spend, _o) in self._retail_rolling_figures(company, date_from).items()
+        }
+
+    def _retail_rolling_figures(self, company, date_from):
+        """``{commercial partner id: (net spend, orders) since date_from}`` in one query."""
         Purchase = self.env["retail.purchase"]
         Purchase._flush()
         self.env.cr.execute(
             SQL(
-                "SELECT partner_id, SUM(amount) FROM (%s) s GROUP BY partner_id",
+                "SELECT partner_id, SUM(amount), SUM(order_count) FROM (%s) s GROUP BY partner_id",
                 Purchase._aggregates_sql(
                     company, set(self.commercial_partner_id.ids), date_from=date_from
                 ),
             )
         )
-        return dict(self.env.cr.fetchall())
+        return {
+            pid: (spend or 0.0, int(orders or 0)) for pid, spend, orders in self.env.cr.fetchall()
+        }
 
     def _retail_update_tiers(self, company, review=False):
         """Apply the tier rule to the customers in ``self`` for ``company``.
@@ -92,14 +101,18 @@ class ResPartner(models.Model):
         tiers = (
             self.env["retail.tier"]
             .sudo()
-            .search_fetch([("company_id", "=", company.id)], ["min_spend", "name", "pricelist_id"])
+            .search_fetch(
+                [("company_id", "=", company.id)],
+                ["min_spend", "min_orders", "basis", "name", "pricelist_id", "service_user_id"],
+            )
         )
         if not partners or not tiers:
             return {}
-        ladder = [(tier.id, tier.min_spend) for tier in tiers]
-        base_tier = tiers.sorted("min_spend")[:1]
+        ladder = [tier._rule() for tier in tiers]
+        base_tier = tiers.sorted(lambda tier: tier._rule().thresholds())[:1]
         date_from = fields.Datetime.now() - relativedelta(months=company.retail_tier_window_months)
-        spends = partners._retail_rolling_spend(company, date_from)
+        figures = partners._retail_rolling_figures(company, date_from)
+        spends = {pid: spend for pid, (spend, _orders) in figures.items()}
         today = fields.Date.context_today(self)
         # same environment as the partners: superuser (cashiers update tiers
         # through their sales) and the company whose tier is decided
@@ -115,6 +128,7 @@ class ResPartner(models.Model):
                 today,
                 company.retail_tier_grace_days,
                 review=review,
+                orders=figures.get(partner.id, (0.0, 0))[1],
             )
             if not decision.changed:
                 continue
@@ -167,6 +181,9 @@ class ResPartner(models.Model):
                 spend=company.currency_id.format(spend),
             )
             partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+            if new.service_user_id and partner.user_id != new.service_user_id:
+                # the tier's dedicated salesperson takes the customer over
+                partner.user_id = new.service_user_id
             upgraded = direction == "up" or (direction == "new" and new and new != base_tier)
             if upgraded and template and partner in may_mail:
                 # sudo: the cashier or salesperson whose sale upgraded the customer

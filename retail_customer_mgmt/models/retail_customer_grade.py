@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..services.rfm import recency_days
@@ -43,6 +44,13 @@ class RetailCustomerGrade(models.Model):
         compute="_compute_graded_on", help="Date of the last regrade of the company."
     )
     changed_on = fields.Date("Grade Changed On", readonly=True)
+    revisit_no_channel = fields.Boolean(
+        "Revisit Without Channel",
+        compute="_compute_revisit_no_channel",
+        search="_search_revisit_no_channel",
+        help="The segment plans revisits, but the customer consented to no channel (call, "
+        "visit, email, SMS, WeChat): no activity is planned; staff ask for a consent.",
+    )
 
     _sql_constraints = [
         (
@@ -72,27 +80,64 @@ class RetailCustomerGrade(models.Model):
         for grade in self:
             grade.graded_on = last.get(grade.company_id.id)
 
+    def _revisit_channel_map(self):
+        """``{grade id: channel or None}`` for the grades whose segment plans revisits."""
+        due = self.filtered(lambda grade: grade.segment_id.revisit_days)
+        by_partner = {grade.partner_id.id: grade.segment_id for grade in due}
+        channels = due.partner_id._retail_revisit_channels(by_partner)
+        return {grade.id: channels.get(grade.partner_id.id) for grade in due}
+
+    def _compute_revisit_no_channel(self):
+        channels = self._revisit_channel_map()
+        for grade in self:
+            grade.revisit_no_channel = grade.id in channels and not channels[grade.id]
+
+    def _search_revisit_no_channel(self, operator, value):
+        if operator not in ("=", "!="):
+            raise ValidationError(self.env._("Search revisits without channel with = or !=."))
+        due = self.search([("segment_id.revisit_days", ">", 0)])
+        blocked = [gid for gid, channel in due._revisit_channel_map().items() if not channel]
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", blocked)]
+
     # ------------------------------------------------------------------
     # Follow-up of the graded customers
     # ------------------------------------------------------------------
+    @api.model
+    def _retail_revisit_types(self, segments):
+        """``{channel: mail.activity.type}``; calls keep the segment's own
+        follow-up type when it has one (see ``_retail_revisit_type``)."""
+        types = {
+            channel: self.env.ref(f"retail_customer_mgmt.mail_activity_type_revisit_{channel}")
+            for channel in ("visit", "email", "sms", "wechat")
+        }
+        types["phone"] = self.env.ref("retail_customer_mgmt.mail_activity_type_revisit")
+        return types
+
+    @api.model
+    def _retail_revisit_type(self, types, segment, channel):
+        if channel == "phone" and segment.activity_type_id:
+            return segment.activity_type_id
+        return types[channel]
+
     @api.model
     def _retail_plan_activities(self, company, grades, segments):
         """Churn warnings and revisit activities for graded customers.
 
         :param grades: ``{partner id: (segment id, churn risk)}``
-        A customer never gets a second open activity of the same type; revisits
-        skip customers who may not be called (``_retail_may_contact("phone")``).
-        A constant number of queries.
+        A customer never gets a second open churn warning, nor a second open
+        revisit (whatever its channel). A revisit goes through the channel
+        the customer consented to (preferred channel, else the segment's,
+        else any consented one: call, visit, email, SMS, WeChat); customers
+        with none are left to staff (``revisit_no_channel``). A constant
+        number of queries.
         """
         if not grades:
             return
         churn_type = self.env.ref("retail_customer_mgmt.mail_activity_type_churn")
-        revisit_type = self.env.ref("retail_customer_mgmt.mail_activity_type_revisit")
-        types = (
-            churn_type
-            | revisit_type
-            | self.env["retail.segment"].union(*segments.values()).activity_type_id
-        )
+        revisit_types = self._retail_revisit_types(segments)
+        segment_types = self.env["retail.segment"].union(*segments.values()).activity_type_id
+        all_revisit_types = segment_types.union(*revisit_types.values())
         Activity = self.env["mail.activity"].sudo()
         # plain reads of a few columns for thousands of customers at once
         Activity.flush_model(["res_model", "res_id", "activity_type_id"])
@@ -102,10 +147,11 @@ class RetailCustomerGrade(models.Model):
                 WHERE res_model = 'res.partner' AND res_id = ANY(%s)
                   AND activity_type_id = ANY(%s)""",
                 list(grades),
-                types.ids,
+                (churn_type | all_revisit_types).ids,
             )
         )
         existing = set(self.env.cr.fetchall())
+        revisit_open = {pid for pid, type_id in existing if type_id in all_revisit_types.ids}
         self.env["res.partner"].flush_model(["user_id", "name"])
         self.env.cr.execute(
             SQL("SELECT id, user_id, name FROM res_partner WHERE id = ANY(%s)", list(grades))
@@ -113,24 +159,28 @@ class RetailCustomerGrade(models.Model):
         partners = {
             pid: {"user_id": user_id, "name": name} for pid, user_id, name in self.env.cr.fetchall()
         }
-        # revisits are calls: the consent check of marketing contacts, for
-        # the customers who would get one
-        revisit_candidates = [
-            pid
+        default_user = company.retail_followup_user_id
+        self._retail_assign_segment_users(grades, segments, partners)
+        revisit_candidates = {
+            pid: segments[segment_id]
             for pid, (segment_id, _risk) in grades.items()
             if segment_id in segments
             and segments[segment_id].revisit_days
-            and (partners.get(pid, {}).get("user_id") or company.retail_followup_user_id)
-            and (pid, (segments[segment_id].activity_type_id or revisit_type).id) not in existing
-        ]
-        may_call = set(
-            self.env["res.partner"].browse(revisit_candidates)._retail_may_contact("phone").ids
+            and (partners.get(pid, {}).get("user_id") or default_user)
+            and pid not in revisit_open
+        }
+        channels = (
+            self.env["res.partner"]
+            .browse(list(revisit_candidates))
+            ._retail_revisit_channels(revisit_candidates)
+        )
+        labels = dict(
+            self.env["retail.segment"]._fields["revisit_channel"]._description_selection(self.env)
         )
         today = fields.Date.context_today(self)
-        default_user = company.retail_followup_user_id
         model_id = self.env["ir.model"]._get_id("res.partner")
         vals_list = []
-        for partner_id, (segment_id, risk) in grades.items():
+        for partner_id, (_segment_id, risk) in grades.items():
             partner = partners.get(partner_id)
             if not partner:
                 continue
@@ -147,17 +197,44 @@ class RetailCustomerGrade(models.Model):
                         "date_deadline": today,
                     }
                 )
-            segment = segments.get(segment_id)
-            if segment and segment.revisit_days and partner_id in may_call:
-                activity_type = segment.activity_type_id or revisit_type
-                if (partner_id, activity_type.id) not in existing:
-                    vals_list.append(
-                        {
-                            **base,
-                            "activity_type_id": activity_type.id,
-                            "summary": self.env._("Revisit (%s)", segment.name),
-                            "date_deadline": today + relativedelta(days=segment.revisit_days),
-                        }
-                    )
+            segment = revisit_candidates.get(partner_id)
+            channel = channels.get(partner_id)
+            if segment and channel:
+                vals_list.append(
+                    {
+                        **base,
+                        "activity_type_id": self._retail_revisit_type(
+                            revisit_types, segment, channel
+                        ).id,
+                        "summary": self.env._(
+                            "Revisit (%(segment)s): %(channel)s",
+                            segment=segment.name,
+                            channel=labels[channel],
+                        ),
+                        "date_deadline": today + relativedelta(days=segment.revisit_days),
+                    }
+                )
         if vals_list:
             Activity.with_context(mail_activity_quick_update=True).create(vals_list)
+
+    @api.model
+    def _retail_assign_segment_users(self, grades, segments, partners):
+        """Customers without a salesperson get their segment's dedicated one.
+
+        :param partners: ``{partner id: {"user_id": ...}}``, updated here
+        """
+        by_user = {}
+        for pid, (segment_id, _risk) in grades.items():
+            segment = segments.get(segment_id)
+            if (
+                segment
+                and segment.service_user_id
+                and pid in partners
+                and not partners[pid]["user_id"]
+            ):
+                by_user.setdefault(segment.service_user_id.id, []).append(pid)
+        for user_id, partner_ids in by_user.items():
+            # sudo: the nightly regrade assigns salespeople for every company
+            self.env["res.partner"].sudo().browse(partner_ids).write({"user_id": user_id})
+            for pid in partner_ids:
+                partners[pid]["user_id"] = user_id

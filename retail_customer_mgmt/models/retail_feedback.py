@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 
+from ..services.service_level import ticket_hours, ticket_priority
 from ..services.sla import sla_deadline, sla_state
 
 FEEDBACK_TYPES = [
@@ -100,13 +101,29 @@ class RetailFeedback(models.Model):
         return {(p.company_id.id, p.feedback_type, p.priority): p.hours for p in policies}
 
     def _update_sla(self):
+        """Deadlines from the SLA policy of each ticket's type and priority, or
+        from the customer's own SLA (tier or segment) when it is shorter."""
         hours = self._sla_hours()
+        levels = {}
+        for company, tickets in self.grouped("company_id").items():
+            levels[company.id] = tickets.partner_id._retail_service_levels(company)
         for ticket in self.filtered(lambda t: not t.is_closed):
+            level = levels[ticket.company_id.id].get(ticket.partner_id.commercial_partner_id.id)
+            policy = hours.get((ticket.company_id.id, ticket.feedback_type, ticket.priority))
             ticket.sla_deadline = sla_deadline(
-                ticket.opened_at,
-                hours.get((ticket.company_id.id, ticket.feedback_type, ticket.priority)),
+                ticket.opened_at, ticket_hours(policy, level) if level else policy
             )
         self._refresh_sla_state()
+
+    def _apply_service_priority(self):
+        """Raise the tickets to the priority of their customer's tier or segment."""
+        for company, tickets in self.grouped("company_id").items():
+            levels = tickets.partner_id._retail_service_levels(company)
+            for ticket in tickets.filtered("partner_id"):
+                level = levels.get(ticket.partner_id.commercial_partner_id.id)
+                priority = ticket_priority(ticket.priority, level) if level else ticket.priority
+                if priority != ticket.priority:
+                    ticket.priority = priority
 
     def _refresh_sla_state(self):
         now = fields.Datetime.now()
@@ -169,6 +186,7 @@ class RetailFeedback(models.Model):
                     or "/"
                 )
         tickets = super().create(vals_list)
+        tickets._apply_service_priority()
         tickets._update_sla()
         for ticket in tickets.filtered("partner_id"):
             ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
@@ -194,7 +212,9 @@ class RetailFeedback(models.Model):
             else:
                 vals = {**vals, "closed_date": False}
         res = super().write(vals)
-        if {"feedback_type", "priority", "company_id"} & set(vals):
+        if "partner_id" in vals:
+            self._apply_service_priority()
+        if {"feedback_type", "priority", "company_id", "partner_id"} & set(vals):
             self._update_sla()
         elif "stage_id" in vals:
             self._refresh_sla_state()

@@ -1,8 +1,12 @@
 import logging
+import math
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from ..services.service_level import ticket_priority
+from .retail_feedback import FEEDBACK_PRIORITIES
 
 _logger = logging.getLogger(__name__)
 
@@ -30,7 +34,7 @@ class RetailOrderException(models.Model):
     _name = "retail.order.exception"
     _description = "Exception Order"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "state_rank, deadline, id desc"
+    _order = "state_rank, priority desc, deadline, id desc"
     _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
@@ -54,6 +58,12 @@ class RetailOrderException(models.Model):
         help="Quantity of the affected product to refund or exchange; 0 = all of it.",
     )
     exception_type = fields.Selection(EXCEPTION_TYPES, string="Type", required=True, tracking=True)
+    priority = fields.Selection(
+        FEEDBACK_PRIORITIES,
+        default="0",
+        tracking=True,
+        help="Raised to the service priority of the customer's tier or segment.",
+    )
     detail = fields.Text(readonly=True)
     detected_on = fields.Datetime(default=fields.Datetime.now, readonly=True)
     deadline = fields.Date(
@@ -141,7 +151,31 @@ class RetailOrderException(models.Model):
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
-        return super().create(vals_list)
+        exceptions = super().create(vals_list)
+        exceptions._apply_service_level()
+        return exceptions
+
+    def _apply_service_level(self):
+        """Exceptions of VIP customers: the priority of their tier or segment,
+        and the deadline of its own SLA when that is sooner."""
+        for company, exceptions in self.grouped("company_id").items():
+            levels = exceptions.partner_id._retail_service_levels(company)
+            for exception in exceptions.filtered("partner_id"):
+                level = levels.get(exception.partner_id.commercial_partner_id.id)
+                if not level:
+                    continue
+                vals = {}
+                priority = ticket_priority(exception.priority, level)
+                if priority != exception.priority:
+                    vals["priority"] = priority
+                if level.sla_hours:
+                    due = fields.Date.add(
+                        fields.Date.context_today(self), days=math.ceil(level.sla_hours / 24)
+                    )
+                    if not exception.deadline or due < exception.deadline:
+                        vals["deadline"] = due
+                if vals:
+                    exception.write(vals)
 
     def _next_names(self, count):
         """``count`` numbers of the exception sequence, in one query when the

@@ -1,12 +1,30 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..services.rfm import SegmentRule, coverage
+
+# Chinese names of the shop's classic segments: first installed, and the
+# shop's own words that replaced them
+_SHOP_NAMES = {
+    "retail_customer_mgmt.retail_segment_frequent_small": ("高频小单客户", "重要维护客户"),
+    "retail_customer_mgmt.retail_segment_occasional_big": ("低频大单客户", "关键发展客户"),
+    "retail_customer_mgmt.retail_segment_potential": ("潜力客户", "潜力客户"),
+}
+
+REVISIT_CHANNELS = [
+    ("phone", "Phone call"),
+    ("visit", "Visit"),
+    ("email", "Email"),
+    ("sms", "SMS"),
+    ("wechat", "WeChat"),
+]
 
 
 class RetailSegment(models.Model):
     _name = "retail.segment"
     _description = "Retail Customer Segment"
+    _inherit = ["retail.service.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -39,6 +57,15 @@ class RetailSegment(models.Model):
         string="Follow-up Activity",
         domain="[('res_model', 'in', (False, 'res.partner'))]",
     )
+    revisit_channel = fields.Selection(
+        REVISIT_CHANNELS,
+        default="phone",
+        help="Usual channel of the revisits, for customers without a preferred channel they "
+        "consented to; a customer is never contacted on a channel without their consent.",
+    )
+    service_user_id = fields.Many2one(
+        help="Becomes the salesperson of the customers of this segment who have none."
+    )
     churn_interval_days = fields.Integer(
         "Usual Interval (days)",
         default=60,
@@ -47,6 +74,11 @@ class RetailSegment(models.Model):
     )
     description = fields.Text(translate=True)
     grade_count = fields.Integer(compute="_compute_grade_count", string="Customers")
+    revisit_no_channel_count = fields.Integer(
+        compute="_compute_revisit_no_channel_count",
+        string="Without Channel",
+        help="Customers of the segment due for revisits who consented to no channel.",
+    )
     coverage_report = fields.Html(compute="_compute_coverage_report", sanitize=False)
 
     _sql_constraints = [
@@ -65,6 +97,7 @@ class RetailSegment(models.Model):
         "min_spend",
         "min_avg_basket",
         "max_avg_basket",
+        "service_sla_hours",
     )
     def _check_ranges(self):
         for segment in self:
@@ -89,6 +122,7 @@ class RetailSegment(models.Model):
                     segment.min_spend,
                     segment.min_avg_basket,
                     segment.max_avg_basket,
+                    segment.service_sla_hours,
                 )
                 < 0
             ):
@@ -130,6 +164,21 @@ class RetailSegment(models.Model):
         for segment in self:
             segment.grade_count = counts.get(segment.id, 0)
 
+    @api.depends_context("company")
+    def _compute_revisit_no_channel_count(self):
+        data = self.env["retail.customer.grade"]._read_group(
+            [
+                ("segment_id", "in", self.ids),
+                ("company_id", "=", self.env.company.id),
+                ("revisit_no_channel", "=", True),
+            ],
+            ["segment_id"],
+            ["__count"],
+        )
+        counts = {segment.id: count for segment, count in data}
+        for segment in self:
+            segment.revisit_no_channel_count = counts.get(segment.id, 0)
+
     @api.depends("r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "sequence", "active")
     @api.depends_context("company")
     def _compute_coverage_report(self):
@@ -162,10 +211,45 @@ class RetailSegment(models.Model):
         for segment in self:
             segment.coverage_report = report
 
+    @api.model
+    def _retail_apply_shop_names(self):
+        """Give the classic segments the shop's Chinese names in a database
+        where they still have the names first installed (an upgrade does not
+        rewrite noupdate data; a name the shop changed is kept). Only the
+        Chinese name is written: with English inactive, the ORM would
+        overwrite the English name too."""
+        if not self.env["res.lang"]._lang_get("zh_CN"):
+            return
+        ids = {
+            segment.id: names
+            for xmlid, names in _SHOP_NAMES.items()
+            if (segment := self.env.ref(xmlid, raise_if_not_found=False)) and names[0] != names[1]
+        }
+        if not ids:
+            return
+        self.flush_model(["name"])
+        for segment_id, (old, new) in ids.items():
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE retail_segment SET name = name || jsonb_build_object('zh_CN', %s)
+                        WHERE id = %s AND name->>'zh_CN' = %s""",
+                    new,
+                    segment_id,
+                    old,
+                )
+            )
+        self.browse(list(ids)).invalidate_recordset(["name"])
+
     def action_view_customers(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "retail_customer_mgmt.retail_customer_grade_action"
         )
         action["domain"] = [("segment_id", "=", self.id)]
+        return action
+
+    def action_view_revisit_no_channel(self):
+        self.ensure_one()
+        action = self.action_view_customers()
+        action["domain"] = [("segment_id", "=", self.id), ("revisit_no_channel", "=", True)]
         return action

@@ -77,8 +77,17 @@ class SaleOrder(models.Model):
         }
         return action
 
+    retail_priority = fields.Boolean(
+        string="Priority Customer",
+        readonly=True,
+        copy=False,
+        help="Confirmed for a customer whose tier or segment is served first: the "
+        "deliveries of the order get the warehouse's priority.",
+    )
+
     def action_confirm(self):
         res = super().action_confirm()
+        self._retail_apply_service_priority()
         self._retail_sync_points()
         # sudo: salespeople confirm orders; the exceptions are opened for them
         Exception_ = self.env["retail.order.exception"].sudo()
@@ -90,6 +99,27 @@ class SaleOrder(models.Model):
         confirmed = self.filtered(lambda order: order.state == "sale")
         confirmed._retail_take_back_points()
         return super()._action_cancel()
+
+    def _retail_apply_service_priority(self):
+        """Orders of VIP tiers or segments are flagged and their open
+        deliveries get Odoo's picking priority (the warehouse ships them first)."""
+        for company, orders in self.grouped("company_id").items():
+            levels = orders.partner_id._retail_service_levels(company)
+            vip = orders.browse(
+                [
+                    order.id
+                    for order in orders
+                    if (level := levels.get(order.partner_id.commercial_partner_id.id))
+                    and level.vip
+                ]
+            )
+            if not vip:
+                continue
+            # sudo: the salesperson confirming the order may not write deliveries
+            vip.sudo().retail_priority = True
+            vip.sudo().picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel") and p.priority != "1"
+            ).priority = "1"
 
     # ------------------------------------------------------------------
     # Odoo's loyalty flow leaves retail cards to the ledger

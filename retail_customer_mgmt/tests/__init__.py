@@ -42,3 +42,8 @@ from . import test_order_exception_notices
 from . import test_return_policy
 from . import test_feedback_repair
 from . import test_feedback_portal
+from . import test_offers_services
+from . import test_greetings
+from . import test_referral
+from . import test_referral_concurrency
+from . import test_service_level

@@ -72,3 +72,23 @@ class CommittedCase(BaseCase):
         others = [e for e in errors if e is not None and e not in conflicts]
         self.assertFalse(others, others)
         self.assertEqual(len(conflicts), 1, "the two transactions really raced")
+
+
+class RetryingCommittedCase(CommittedCase):
+    """Committed steps whose serialization failures are retried, the way
+    Odoo retries a request (counted in ``self.conflicts``)."""
+
+    def setUp(self):
+        super().setUp()
+        self.conflicts = []
+
+    def _run(self, func, barrier=None, tries=6):
+        """Run ``func(env, barrier)`` in its own committed transaction, retrying
+        serialization failures; the barrier is only waited for on the first try."""
+        for attempt in range(tries):
+            try:
+                return super()._run(func, barrier if attempt == 0 else None)
+            except psycopg2.errors.SerializationFailure:
+                self.conflicts.append(func)
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("still failing after retries")

@@ -1,36 +1,16 @@
-import time
-
-import psycopg2.errors
-
 from odoo.tests import tagged
 
-from .committed_common import CommittedCase
+from .committed_common import RetryingCommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestPointsConcurrency(CommittedCase):
+class TestPointsConcurrency(RetryingCommittedCase):
     """Two real PostgreSQL transactions credit the same card at the same time.
 
     Each thread has its own connection and commits, as two POS syncs or two
     workers would; a serialization failure is retried the way Odoo retries a
     request. Data is committed, so it is removed at the end.
     """
-
-    def setUp(self):
-        super().setUp()
-        self.conflicts = []
-
-    def _run(self, func, barrier=None, tries=6):
-        """Run ``func(env, barrier)`` in its own committed transaction, retrying
-        serialization failures as Odoo retries a request (counted in
-        ``self.conflicts``); the barrier is only waited for on the first try."""
-        for attempt in range(tries):
-            try:
-                return super()._run(func, barrier if attempt == 0 else None)
-            except psycopg2.errors.SerializationFailure:
-                self.conflicts.append(func)
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("still failing after retries")
 
     def _in_threads(self, funcs):
         # the losing transaction's serialization failure is expected: PostgreSQL
