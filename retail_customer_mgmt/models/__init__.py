@@ -16,6 +16,12 @@ from . import res_partner_loyalty
 from . import res_partner_grading
 from . import res_partner_feedback
 from . import res_partner_pos
+from . import res_partner_audience
+from . import res_partner_consent_sync
+from . import retail_audience
+from . import mail_blacklist
+from . import phone_blacklist
+from . import mailing_mailing
 from . import sale_order
 from . import sale_order_line
 from . import account_move

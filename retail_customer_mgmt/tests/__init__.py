@@ -34,3 +34,10 @@ from . import test_pos_loading
 from . import test_points_expiry_dates
 from . import test_unique_races
 from . import test_scheduled_jobs
+from . import test_marketing_services
+from . import test_marketing_audience
+from . import test_marketing_consent
+from . import test_marketing_sms
+from . import test_marketing_results
+from . import test_marketing_security
+from . import test_marketing_ui
