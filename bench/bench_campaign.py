@@ -8,7 +8,7 @@ customer (some opened and clicked) directly in PostgreSQL, then measures in
 one run:
 
 (a) the bare SQL aggregate of count / sum of orders per customer,
-(b) building a campaign audience (segment, churn risk, RFM score, bought tea
+(b) building a campaign audience (segment, RFM score, bought tea
     within 90 days, first purchase, consent) with the ORM search a mailing
     runs, on a small segment (1% of the customers) and on a large one (99%):
     query counts (must: equal) and times,
@@ -184,13 +184,9 @@ def main():
         champions = env.ref("retail_customer_mgmt.retail_segment_champions")
         at_risk = env.ref("retail_customer_mgmt.retail_segment_at_risk")
         sizes = {}
-        for label, segment, churn, score in (
-            ("small", champions, False, 5),
-            ("large", at_risk, True, 2),
-        ):
+        for label, segment, score in (("small", champions, 5), ("large", at_risk, 2)):
             domain = [
                 ("retail_segment_id", "=", segment.id),
-                ("retail_churn_risk", "=", churn),
                 ("retail_r_score", "=", score),
                 ("retail_audience_ids", "in", audience.ids),
                 ("retail_first_purchase_days", ">=", 30),

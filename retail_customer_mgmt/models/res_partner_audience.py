@@ -103,7 +103,12 @@ class ResPartner(models.Model):
                     "(<=, <, >=, >)."
                 )
             )
-        return self._search_retail_first_purchase_date(*condition)
+        # the ids, found in one query: see retail.audience._retail_partner_domain
+        query = self.with_context(active_test=False)._search(
+            self._search_retail_first_purchase_date(*condition)
+        )
+        self.env.cr.execute(query.select())
+        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
 
     @api.depends_context("tz")
     def _compute_retail_birthday_this_month(self):
@@ -117,11 +122,11 @@ class ResPartner(models.Model):
             raise ValidationError(self.env._("Search 'Birthday This Month' with = or !=."))
         self.flush_model(["retail_birthday"])
         month = fields.Date.context_today(self).month
-        subquery = SQL(
-            "(SELECT id FROM res_partner WHERE EXTRACT(MONTH FROM retail_birthday) = %s)", month
-        )
-        positive = (operator == "=") == bool(value)
-        return [("id", "in" if positive else "not in", subquery)]
+        # a positive condition either way: NOT IN (subquery) scans badly
+        condition = SQL("EXTRACT(MONTH FROM retail_birthday) = %s", month)
+        if (operator == "=") != bool(value):
+            condition = SQL("(retail_birthday IS NULL OR NOT %s)", condition)
+        return [("id", "in", SQL("(SELECT id FROM res_partner WHERE %s)", condition))]
 
     @api.depends_context("company")
     def _compute_retail_has_points_expiring(self):

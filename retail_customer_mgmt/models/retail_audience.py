@@ -160,7 +160,7 @@ class RetailAudience(models.Model):
 
     def _retail_partner_domain(self):
         """res.partner domain: the contacts of the buyers of any audience of
-        ``self`` (one SQL condition for any number of customers)."""
+        ``self`` (one query for any number of customers)."""
         for model in (
             "sale.order",
             "sale.order.line",
@@ -175,13 +175,13 @@ class RetailAudience(models.Model):
         if not self:
             return [("id", "in", [])]
         buyers = SQL(" UNION ").join(audience._retail_buyers_sql() for audience in self)
-        return [
-            (
-                "id",
-                "in",
-                SQL(
-                    "(SELECT rp.id FROM res_partner rp WHERE rp.commercial_partner_id IN (%s))",
-                    buyers,
-                ),
+        # one query, whatever the number of customers; the ids (not a nested
+        # subquery) let PostgreSQL plan the mailing's other conditions on the
+        # real number of buyers (a misestimated nested subquery made it loop)
+        self.env.cr.execute(
+            SQL(
+                "SELECT rp.id FROM res_partner rp WHERE rp.commercial_partner_id IN (%s)",
+                buyers,
             )
-        ]
+        )
+        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]

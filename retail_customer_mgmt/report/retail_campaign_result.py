@@ -39,9 +39,30 @@ class RetailCampaignResult(models.Model):
             "sent_date",
             "retail_result_days",
         ],
-        "sale.order": ["state", "company_id", "partner_id", "date_order", "amount_total"],
-        "pos.order": ["state", "company_id", "partner_id", "date_order", "amount_total"],
-        "account.move": ["state", "move_type", "company_id", "date", "amount_total_signed"],
+        "sale.order": [
+            "state",
+            "company_id",
+            "partner_id",
+            "date_order",
+            "amount_total",
+            "currency_rate",
+        ],
+        "pos.order": [
+            "state",
+            "company_id",
+            "partner_id",
+            "date_order",
+            "amount_total",
+            "currency_rate",
+        ],
+        "account.move": [
+            "state",
+            "move_type",
+            "company_id",
+            "commercial_partner_id",
+            "date",
+            "amount_total_signed",
+        ],
         "res.partner": ["commercial_partner_id"],
     }
 
