@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 TRACE_REACHED = ("pending", "sent", "open", "reply")
+# fields of sales and POS orders the purchase rows read
+ORDER_FIELDS = ["state", "company_id", "partner_id", "date_order", "amount_total", "currency_rate"]
 
 
 class RetailCampaignResult(models.Model):
@@ -39,22 +41,8 @@ class RetailCampaignResult(models.Model):
             "sent_date",
             "retail_result_days",
         ],
-        "sale.order": [
-            "state",
-            "company_id",
-            "partner_id",
-            "date_order",
-            "amount_total",
-            "currency_rate",
-        ],
-        "pos.order": [
-            "state",
-            "company_id",
-            "partner_id",
-            "date_order",
-            "amount_total",
-            "currency_rate",
-        ],
+        "sale.order": ORDER_FIELDS,
+        "pos.order": ORDER_FIELDS,
         "account.move": [
             "state",
             "move_type",
@@ -134,7 +122,7 @@ class RetailCampaignResult(models.Model):
                    COUNT(*) FILTER (WHERE pr.opened) AS opened_count,
                    COUNT(*) FILTER (WHERE pr.clicked) AS clicked_count,
                    COUNT(*) FILTER (WHERE pr.order_count > 0) AS buyer_count,
-                   COALESCE(SUM(pr.order_count), 0) AS order_count,
+                   COALESCE(SUM(pr.order_count), 0)::int AS order_count,
                    COALESCE(SUM(pr.revenue), 0) AS revenue,
                    ROUND(100.0 * COUNT(*) FILTER (WHERE pr.opened)
                          / NULLIF(COUNT(*) FILTER (WHERE pr.reached), 0), 1) AS open_rate,
