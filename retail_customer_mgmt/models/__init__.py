@@ -31,6 +31,12 @@ from . import res_partner_greeting
 from . import res_partner_referral
 from . import res_partner_revisit
 from . import res_partner_service
+from . import res_partner_audience
+from . import res_partner_consent_sync
+from . import retail_audience
+from . import mail_blacklist
+from . import phone_blacklist
+from . import mailing_mailing
 from . import sale_order
 from . import sale_order_line
 from . import account_move

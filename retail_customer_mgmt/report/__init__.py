@@ -6,3 +6,4 @@ from . import retail_xlsx_export_customers
 from . import retail_xlsx_export_exceptions
 from . import retail_xlsx_export_points
 from . import retail_xlsx_export_tickets
+from . import retail_campaign_result

@@ -281,11 +281,12 @@ class RetailPurchase(models.AbstractModel):
         )
 
     @api.model
-    def _lines_sql(self, company):
-        """Product lines of the counted documents of ``company``: partner_id
-        (commercial), product_id, source, doc_id, d (date), qty (negative for
-        refunds and credit notes)."""
-        sources = self._sources(PurchaseQuery(company, SQL("TRUE")))
+    def _lines_sql(self, company, date_from=None):
+        """Product lines of the counted documents of ``company`` (dated from
+        ``date_from`` when given): partner_id (commercial), product_id,
+        source, doc_id, d (date), qty (negative for refunds and credit
+        notes)."""
+        sources = self._sources(PurchaseQuery(company, SQL("TRUE"), date_from))
         parts = [
             SQL(
                 """
@@ -302,6 +303,6 @@ class RetailPurchase(models.AbstractModel):
         ]
         return SQL(
             "WITH docs AS MATERIALIZED (%s) %s",
-            self._rows_sql(company),
+            self._rows_sql(company, date_from=date_from),
             SQL(" UNION ALL ").join(parts),
         )

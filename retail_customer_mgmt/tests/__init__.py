@@ -47,3 +47,10 @@ from . import test_greetings
 from . import test_referral
 from . import test_referral_concurrency
 from . import test_service_level
+from . import test_marketing_services
+from . import test_marketing_audience
+from . import test_marketing_consent
+from . import test_marketing_sms
+from . import test_marketing_results
+from . import test_marketing_security
+from . import test_marketing_ui

@@ -113,6 +113,17 @@ class TestAddedFieldsReadable(RetailCommon):
             "res.users": cls.env["res.users"],
             # Settings: only administrators read them; no standard group here does
             "res.config.settings": cls.env["res.config.settings"].create({}),
+            # Email Marketing: only marketing users read mailings
+            "mailing.mailing": cls.env["mailing.mailing"].create(
+                {
+                    "subject": "Tea week",
+                    "mailing_model_id": cls.env["ir.model"]._get_id("res.partner"),
+                    "body_html": "<p>Tea week</p>",
+                }
+            ),
+            "loyalty.program": cls.env["loyalty.program"].create(
+                {"name": "Tea week", "program_type": "promotion"}
+            ),
         }
 
     @classmethod
