@@ -1,5 +1,5 @@
 import * as Campaign from "@retail_customer_mgmt/../tests/tours/utils/retail_campaign_util";
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // Data of the tour: see tests/test_marketing_ui.py. Three customers are
 // picked in the contact list and get an email campaign; the server keeps

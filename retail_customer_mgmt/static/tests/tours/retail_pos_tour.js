@@ -7,9 +7,9 @@ import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_scre
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
-import { inLeftSide } from "@point_of_sale/../tests/tours/utils/common";
-import { absentIn, hasText } from "@retail_customer_mgmt/../tests/tours/utils/retail_tour_util";
-import { registry } from "@web/core/registry";
+import {inLeftSide} from "@point_of_sale/../tests/tours/utils/common";
+import {absentIn, hasText} from "@retail_customer_mgmt/../tests/tours/utils/retail_tour_util";
+import {registry} from "@web/core/registry";
 
 // Data of the tours: see tests/test_pos_tours.py.
 const PRODUCT = "Retail Tea Set";
@@ -97,7 +97,10 @@ registry.category("web_tour.tours").add("RetailPosCustomerBadgeTour", {
                 trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_points${pointsText(650)}`,
             },
             openCardFromList("Zeta Gold"),
-            cardShows(".o_retail_customer_mgmt_card_tier .o_retail_customer_mgmt_tier_badge", "Gold"),
+            cardShows(
+                ".o_retail_customer_mgmt_card_tier .o_retail_customer_mgmt_tier_badge",
+                "Gold"
+            ),
             cardShows(".o_retail_customer_mgmt_card_points", "650 points"),
             cardShows(".o_retail_customer_mgmt_card_expiring", "50 points expire within 30 days"),
             {
@@ -105,7 +108,10 @@ registry.category("web_tour.tours").add("RetailPosCustomerBadgeTour", {
                 trigger: `.o_retail_customer_mgmt_card .o_retail_customer_mgmt_card_last_purchase:not(:contains("No purchase yet"))`,
             },
             cardShows(".o_retail_customer_mgmt_card_segment", "Champions Test"),
-            cardShows(".o_retail_customer_mgmt_card_churn", "At risk of leaving: welcome them back"),
+            cardShows(
+                ".o_retail_customer_mgmt_card_churn",
+                "At risk of leaving: welcome them back"
+            ),
             cardShows(".o_retail_customer_mgmt_card_consent", "Accepts marketing messages"),
             closeCard(),
             PartnerList.clickPartner("Zeta Gold"),
@@ -114,7 +120,8 @@ registry.category("web_tour.tours").add("RetailPosCustomerBadgeTour", {
             summaryShows(".o_retail_customer_mgmt_summary_expiring", "50 expiring soon"),
             {
                 content: "the card opens from the order screen",
-                trigger: ".product-screen .o_retail_customer_mgmt_summary .o_retail_customer_mgmt_card_button",
+                trigger:
+                    ".product-screen .o_retail_customer_mgmt_summary .o_retail_customer_mgmt_card_button",
                 run: "click",
             },
             cardShows(".o_retail_customer_mgmt_card_points", "650 points"),
@@ -156,7 +163,7 @@ registry.category("web_tour.tours").add("RetailPosRefundTour", {
             Chrome.startPoS(),
             ...ProductScreen.clickRefund(),
             TicketScreen.selectOrder("Silver Sun"),
-            inLeftSide(Order.hasLine({ productName: PRODUCT, withClass: ".selected" })),
+            inLeftSide(Order.hasLine({productName: PRODUCT, withClass: ".selected"})),
             ProductScreen.clickNumpad("1"),
             TicketScreen.toRefundTextContains("To Refund: 1.00"),
             TicketScreen.confirmRefund(),

@@ -1,11 +1,8 @@
-import { Component } from "@odoo/owl";
-import { Dialog } from "@web/core/dialog/dialog";
-import { _t } from "@web/core/l10n/translation";
-import { RetailTierBadge } from "@retail_customer_mgmt/app/tier_badge/tier_badge";
-import {
-    formatRetailDate,
-    formatRetailPoints,
-} from "@retail_customer_mgmt/app/utils/retail_format";
+import {Component} from "@odoo/owl";
+import {Dialog} from "@web/core/dialog/dialog";
+import {_t} from "@web/core/l10n/translation";
+import {RetailTierBadge} from "@retail_customer_mgmt/app/tier_badge/tier_badge";
+import {formatRetailDate, formatRetailPoints} from "@retail_customer_mgmt/app/utils/retail_format";
 
 /**
  * A short customer card for the cashier: tier, points, points expiring soon,
@@ -14,7 +11,7 @@ import {
  */
 export class RetailCustomerCard extends Component {
     static template = "retail_customer_mgmt.RetailCustomerCard";
-    static components = { Dialog, RetailTierBadge };
+    static components = {Dialog, RetailTierBadge};
     static props = {
         partner: Object,
         close: Function,
@@ -34,9 +31,7 @@ export class RetailCustomerCard extends Component {
     }
     get expiringLabel() {
         const expiring = this.partner.retail_pos_points_expiring;
-        return expiring
-            ? _t("%s points expire within 30 days", formatRetailPoints(expiring))
-            : "";
+        return expiring ? _t("%s points expire within 30 days", formatRetailPoints(expiring)) : "";
     }
     get lastPurchaseLabel() {
         return this.partner.retail_pos_last_purchase

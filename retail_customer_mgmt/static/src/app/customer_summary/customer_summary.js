@@ -1,9 +1,9 @@
-import { Component } from "@odoo/owl";
-import { useService } from "@web/core/utils/hooks";
-import { _t } from "@web/core/l10n/translation";
-import { RetailTierBadge } from "@retail_customer_mgmt/app/tier_badge/tier_badge";
-import { RetailCustomerCard } from "@retail_customer_mgmt/app/customer_card/customer_card";
-import { formatRetailPoints } from "@retail_customer_mgmt/app/utils/retail_format";
+import {Component} from "@odoo/owl";
+import {useService} from "@web/core/utils/hooks";
+import {_t} from "@web/core/l10n/translation";
+import {RetailTierBadge} from "@retail_customer_mgmt/app/tier_badge/tier_badge";
+import {RetailCustomerCard} from "@retail_customer_mgmt/app/customer_card/customer_card";
+import {formatRetailPoints} from "@retail_customer_mgmt/app/utils/retail_format";
 
 /**
  * The current order's customer at a glance on the order screen: tier badge,
@@ -12,8 +12,8 @@ import { formatRetailPoints } from "@retail_customer_mgmt/app/utils/retail_forma
  */
 export class RetailCustomerSummary extends Component {
     static template = "retail_customer_mgmt.RetailCustomerSummary";
-    static components = { RetailTierBadge };
-    static props = { partner: Object };
+    static components = {RetailTierBadge};
+    static props = {partner: Object};
 
     setup() {
         this.dialog = useService("dialog");
@@ -23,6 +23,6 @@ export class RetailCustomerSummary extends Component {
         return expiring ? _t("%s expiring soon", formatRetailPoints(expiring)) : "";
     }
     openCard() {
-        this.dialog.add(RetailCustomerCard, { partner: this.props.partner });
+        this.dialog.add(RetailCustomerCard, {partner: this.props.partner});
     }
 }

@@ -1,5 +1,8 @@
-import { Component } from "@odoo/owl";
-import { formatRetailPoints, retailTierColorClass } from "@retail_customer_mgmt/app/utils/retail_format";
+import {Component} from "@odoo/owl";
+import {
+    formatRetailPoints,
+    retailTierColorClass,
+} from "@retail_customer_mgmt/app/utils/retail_format";
 
 /**
  * The customer's tier in its colour, and optionally the points balance.
@@ -9,9 +12,9 @@ export class RetailTierBadge extends Component {
     static template = "retail_customer_mgmt.RetailTierBadge";
     static props = {
         partner: Object,
-        showPoints: { type: Boolean, optional: true },
+        showPoints: {type: Boolean, optional: true},
     };
-    static defaultProps = { showPoints: true };
+    static defaultProps = {showPoints: true};
 
     get colorClass() {
         return retailTierColorClass(this.props.partner.retail_pos_tier_color);

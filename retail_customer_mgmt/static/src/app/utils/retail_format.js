@@ -1,5 +1,5 @@
-import { formatFloat } from "@web/core/utils/numbers";
-import { deserializeDate, formatDate } from "@web/core/l10n/dates";
+import {formatFloat} from "@web/core/utils/numbers";
+import {deserializeDate, formatDate} from "@web/core/l10n/dates";
 
 /**
  * Points as cashiers read them: whole points without decimals, fractions
@@ -7,7 +7,7 @@ import { deserializeDate, formatDate } from "@web/core/l10n/dates";
  */
 export function formatRetailPoints(points) {
     const value = points || 0;
-    return formatFloat(value, { digits: [69, Number.isInteger(value) ? 0 : 2] });
+    return formatFloat(value, {digits: [69, Number.isInteger(value) ? 0 : 2]});
 }
 
 /** A date field value ("YYYY-MM-DD") in the user's date format, "" if empty. */

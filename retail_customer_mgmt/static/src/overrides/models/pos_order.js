@@ -1,6 +1,6 @@
-import { PosOrder } from "@point_of_sale/app/models/pos_order";
-import { patch } from "@web/core/utils/patch";
-import { formatRetailPoints } from "@retail_customer_mgmt/app/utils/retail_format";
+import {PosOrder} from "@point_of_sale/app/models/pos_order";
+import {patch} from "@web/core/utils/patch";
+import {formatRetailPoints} from "@retail_customer_mgmt/app/utils/retail_format";
 
 // Figures of an order's retail points, computed by the server from its ledger
 // and returned with the synced order (see pos.order in retail_customer_mgmt).
@@ -28,7 +28,7 @@ patch(PosOrder.prototype, {
             return null;
         }
         if (!this.retailIsSynced()) {
-            return { synced: false };
+            return {synced: false};
         }
         return {
             synced: true,

@@ -1,5 +1,5 @@
-import { PosStore } from "@point_of_sale/app/store/pos_store";
-import { patch } from "@web/core/utils/patch";
+import {PosStore} from "@point_of_sale/app/store/pos_store";
+import {patch} from "@web/core/utils/patch";
 
 patch(PosStore.prototype, {
     postSyncAllOrders(orders) {

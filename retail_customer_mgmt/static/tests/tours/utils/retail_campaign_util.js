@@ -1,7 +1,7 @@
 /**
  * Step helpers of the campaign tours (back office, list and mailing form).
  */
-import { hasText } from "@retail_customer_mgmt/../tests/tours/utils/retail_tour_util";
+import {hasText} from "@retail_customer_mgmt/../tests/tours/utils/retail_tour_util";
 
 /** Steps: tick the row of the list whose name is ``name``. */
 export function selectRow(name) {

@@ -25,5 +25,5 @@ export function hasText(text) {
  */
 export function absentIn(content, block, present, absent) {
     const without = absent.map((selector) => `:not(:has(${selector}))`).join("");
-    return { content, trigger: `${block}:has(${present})${without}` };
+    return {content, trigger: `${block}:has(${present})${without}`};
 }

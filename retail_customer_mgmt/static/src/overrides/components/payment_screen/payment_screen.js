@@ -1,6 +1,6 @@
-import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment_screen";
-import { patch } from "@web/core/utils/patch";
-import { RETAIL_ORDER_FIELDS } from "@retail_customer_mgmt/overrides/models/pos_order";
+import {PaymentScreen} from "@point_of_sale/app/screens/payment_screen/payment_screen";
+import {patch} from "@web/core/utils/patch";
+import {RETAIL_ORDER_FIELDS} from "@retail_customer_mgmt/overrides/models/pos_order";
 
 patch(PaymentScreen.prototype, {
     /**
