@@ -34,6 +34,7 @@ from . import res_partner_service
 from . import res_partner_audience
 from . import res_partner_consent_sync
 from . import retail_audience
+from . import retail_blacklist_consent
 from . import mail_blacklist
 from . import phone_blacklist
 from . import mailing_mailing

@@ -1,26 +1,11 @@
-from odoo import api, models
+from odoo import models
 
 
 class MailBlacklist(models.Model):
-    """An address blacklisted (a mailing's unsubscribe link, the blacklist
-    menu, an import) withdraws the email consent of its contacts."""
+    """A blacklisted email address withdraws the email consent of its contacts."""
 
-    _inherit = "mail.blacklist"
+    _name = "mail.blacklist"
+    _inherit = ["mail.blacklist", "retail.blacklist.consent"]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        records._retail_withdraw_consents()
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        if vals.get("active") or vals.get("email"):
-            self._retail_withdraw_consents()
-        return result
-
-    def _retail_withdraw_consents(self):
-        if self.env.context.get("retail_consent_sync"):
-            return
-        listed = self.filtered("active")
-        self.env["res.partner"]._retail_withdraw_blacklisted("email", listed.mapped("email"))
+    _retail_channel = "email"
+    _retail_address_field = "email"
