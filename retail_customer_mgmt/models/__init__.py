@@ -54,3 +54,4 @@ from . import retail_birthday_greeting
 from . import retail_greeting_occasion
 from . import retail_greeting_occasion_date
 from . import retail_dashboard
+from . import retail_dashboard_campaign

@@ -1,4 +1,6 @@
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -59,6 +61,34 @@ class TestCampaignResults(RetailMarketingCommon):
             [("mailing_id", "=", mailing.id)], ["revenue:sum"], ["mailing_type"]
         )
         self.assertEqual(grouped[0]["revenue"], 250.0)
+        # the dashboard sums the campaigns sent in its period
+        self.env.invalidate_all()
+        today = fields.Date.context_today(self.env.user)
+        dashboard = self.env["retail.dashboard"].create(
+            {
+                "company_id": self.company_1.id,
+                "date_from": today - timedelta(days=30),
+                "date_to": today,
+            }
+        )
+        self.assertRecordValues(
+            dashboard,
+            [
+                {
+                    "campaign_count": 1,
+                    "campaign_reached": 2,
+                    "campaign_opened": 1,
+                    "campaign_clicked": 1,
+                    "campaign_buyers": 1,
+                    "campaign_revenue": 250.0,
+                }
+            ],
+        )
+        self.assertEqual(
+            dashboard.action_view_campaign_results()["res_model"], "retail.campaign.result"
+        )
+        dashboard.date_to = today - timedelta(days=20)
+        self.assertEqual(dashboard.campaign_count, 0, "sent after that period")
 
 
 @tagged("post_install", "-at_install")
