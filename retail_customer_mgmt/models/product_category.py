@@ -42,13 +42,17 @@ class ProductCategory(models.Model):
         )
 
     @api.model
-    def _retail_check_return_window(self, products, purchased_on, reason):
-        """Refuse a return of ``products`` bought on ``purchased_on`` outside
-        their categories' windows, unless a retail manager gives ``reason``.
+    def _retail_check_return_window(self, order, products, reason):
+        """Refuse a return of ``products`` bought with ``order`` (a sales
+        order: from its delivery, else its date; a POS order: its date)
+        outside their categories' windows, unless a retail manager gives
+        ``reason``.
 
         :return: the text to keep on the document when a manager overrode the
             policy, else an empty string
         """
+        bought = order.effective_date if order._name == "sale.order" else False
+        purchased_on = fields.Date.to_date(bought or order.date_order)
         today = fields.Date.context_today(self)
         late = []
         for product in products:

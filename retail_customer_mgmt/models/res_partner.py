@@ -179,6 +179,15 @@ class ResPartner(models.Model):
         allowed = {row[0] for row in self.env.cr.fetchall()}
         return self.filtered(lambda partner: partner.id in allowed)
 
+    def _retail_consented_channels(self):
+        """``{partner id: channels the partner may be contacted on}``: the
+        check of ``_retail_may_contact``, one query per channel."""
+        consents = {partner.id: set() for partner in self}
+        for channel in CONSENT_CHANNELS:
+            for partner in self._retail_may_contact(channel):
+                consents[partner.id].add(channel)
+        return consents
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:

@@ -20,10 +20,7 @@ class ResPartner(models.Model):
         marketing contact (``_retail_may_contact``); a visit is arranged by
         phone, so it needs the phone consent and an address to go to.
         """
-        consents = {partner.id: set() for partner in self}
-        for channel in ("phone", "email", "sms", "wechat"):
-            for partner in self._retail_may_contact(channel):
-                consents[partner.id].add(channel)
+        consents = self._retail_consented_channels()
         # sudo: the address of customers who allowed calls, read by the
         # nightly planner whatever the contact-details group of its user
         for partner in self.sudo().filtered(lambda p: "phone" in consents[p.id]):

@@ -17,10 +17,10 @@ class RetailFeedback(models.Model):
         self.ensure_one()
         order = self.sale_order_id
         if order and order.state == "sale":
-            purchased_on = fields.Date.to_date(order.effective_date or order.date_order)
-            products = self.product_id or order.order_line.product_id
             override = self.env["product.category"]._retail_check_return_window(
-                products, purchased_on, self.return_override_reason
+                order,
+                self.product_id or order.order_line.product_id,
+                self.return_override_reason,
             )
             if override:
                 self.message_post(body=override)

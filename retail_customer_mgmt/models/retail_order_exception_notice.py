@@ -69,18 +69,11 @@ class RetailOrderException(models.Model):
         solved.write({"resolution_notice_pending": False})
 
     def _retail_channels(self):
-        """``{partner: channel or None}`` for the customers of ``self``, with
-        one consent query per channel."""
+        """``{partner: channel or None}`` for the customers of ``self``."""
         partners = self.partner_id
-        consented = {
-            channel: partners._retail_may_contact(channel)
-            for channel in ("email", "sms", "phone", "wechat")
-        }
+        consents = partners._retail_consented_channels()
         return {
-            partner: pick_channel(
-                partner.sudo().retail_preferred_channel,
-                {channel for channel, allowed in consented.items() if partner in allowed},
-            )
+            partner: pick_channel(partner.sudo().retail_preferred_channel, consents[partner.id])
             for partner in partners
         }
 

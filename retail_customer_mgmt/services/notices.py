@@ -11,10 +11,13 @@ FALLBACK = ("email", "sms", "phone", "wechat")
 CUSTOMER_FACING = ("stock", "late", "address", "product")
 
 
+def first_consented(candidates, consented):
+    """The first of ``candidates`` (None entries skipped) in ``consented``,
+    the channels the customer may be reached on (consent given and an
+    address for it); None when there is none."""
+    return next((c for c in candidates if c and c in consented), None)
+
+
 def pick_channel(preferred, consented):
-    """:param preferred: the preferred channel or None
-    :param consented: the channels the customer may be reached on (consent
-        given and an address for it)"""
-    if preferred in consented:
-        return preferred
-    return next((channel for channel in FALLBACK if channel in consented), None)
+    """:param preferred: the preferred channel or None"""
+    return first_consented((preferred, *FALLBACK), consented)

@@ -7,15 +7,11 @@ they consented to, in the order of ``CHANNELS``. None: nobody may contact
 them, and staff see them in the list of customers without a channel.
 """
 
+from .notices import first_consented
+
 CHANNELS = ("phone", "visit", "email", "sms", "wechat")
 
 
 def revisit_channel(preferred, consented, segment_channel=None):
     """:param consented: the channels the customer may be contacted on."""
-    for channel in (preferred, segment_channel):
-        if channel and channel in consented:
-            return channel
-    for channel in CHANNELS:
-        if channel in consented:
-            return channel
-    return None
+    return first_consented((preferred, segment_channel, *CHANNELS), consented)

@@ -88,14 +88,11 @@ class RetailOrderExceptionResolve(models.TransientModel):
         order = exception.sale_order_id or exception.pos_order_id
         if not order:
             return ""
-        if exception.sale_order_id:
-            bought = order.effective_date or order.date_order
-            products = order.order_line.product_id
-        else:
-            bought = order.date_order
-            products = order.lines.product_id
+        products = (
+            order.order_line.product_id if exception.sale_order_id else order.lines.product_id
+        )
         return self.env["product.category"]._retail_check_return_window(
-            self.product_id or products, fields.Date.to_date(bought), self.policy_override_reason
+            order, self.product_id or products, self.policy_override_reason
         )
 
     def _resolve_compensation(self):
