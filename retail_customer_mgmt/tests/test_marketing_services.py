@@ -13,7 +13,7 @@ from ..services.marketing import (
 NOW = datetime(2026, 12, 1, 9, 0)
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestMarketingService(BaseCase):
     """The campaign rules on hand-computed cases."""
 

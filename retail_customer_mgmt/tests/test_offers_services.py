@@ -17,7 +17,7 @@ from ..services.tiers import TierRule, check_rules, decide_tier, target_tier
 PROPERTY = settings(max_examples=300, deadline=None, derandomize=True, database=None)
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestTierRules(BaseCase):
     LADDER = [
         TierRule(1, 0.0, 0, "spend"),
@@ -93,7 +93,7 @@ class TestTierRules(BaseCase):
         self.assertGreaterEqual(rank.get(richer, -1), rank.get(target, -1))
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestGreetingRules(BaseCase):
     def test_days_to_handle(self):
         today = date(2026, 6, 15)
@@ -139,7 +139,7 @@ class TestGreetingRules(BaseCase):
             self.assertEqual(len(handled), expected, "no day missed")
 
 
-@tagged("post_install", "-at_install")
+@tagged("retail_services")
 class TestReferralServiceRevisitRules(BaseCase):
     def test_referral_codes(self):
         codes = {new_code() for _i in range(2000)}
