@@ -62,7 +62,12 @@ class TestFeedbackRepair(RetailCommon):
         agent = self._retail_user("rep_plain", "retail_customer_mgmt.group_retail_user")
         cashier = self._retail_user("rep_cashier", "point_of_sale.group_pos_user")
         portal = self._retail_user("rep_portal", "base.group_portal")
-        for user in (agent, cashier, portal):
+        elsewhere = self._retail_user(
+            "rep_other",
+            "retail_customer_mgmt.group_retail_manager,stock.group_stock_user",
+            company=self.company_2,
+        )
+        for user in (agent, cashier, portal, elsewhere):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 ticket.with_user(user).action_retail_create_repair()
         self.assertFalse(ticket.repair_id)
