@@ -55,3 +55,11 @@ from . import retail_greeting_occasion
 from . import retail_greeting_occasion_date
 from . import retail_dashboard
 from . import retail_dashboard_campaign
+from . import survey_question
+from . import survey_user_input
+from . import res_company_satisfaction
+from . import res_config_settings_satisfaction
+from . import res_partner_satisfaction
+from . import retail_feedback_satisfaction
+from . import retail_order_exception_satisfaction
+from . import retail_dashboard_satisfaction

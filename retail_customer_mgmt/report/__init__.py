@@ -7,3 +7,4 @@ from . import retail_xlsx_export_exceptions
 from . import retail_xlsx_export_points
 from . import retail_xlsx_export_tickets
 from . import retail_campaign_result
+from . import retail_satisfaction_report

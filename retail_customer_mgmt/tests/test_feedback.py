@@ -29,6 +29,9 @@ class TestFeedback(RetailCommon):
         )
         cls.agent = cls._retail_user("fb_agent", "retail_customer_mgmt.group_retail_user")
         cls.company_1.retail_feedback_manager_id = cls.manager_user
+        # these tests are about the ticket's own rating request: the
+        # satisfaction survey that replaces it is tested in test_satisfaction
+        cls.company_1.retail_satisfaction_after_ticket = False
         cls.env["retail.feedback.sla"].create(
             [
                 {

@@ -107,3 +107,44 @@ class TestFeedbackPortal(HttpCase):
         self.assertIn("Too many messages", response.text)
         self.assertFalse(self.Feedback.search([("subject", "=", "Once more")]))
         self.assertFalse(self.env["res.partner"].search([("email", "=", "walk9@example.cn")]))
+
+
+@tagged("post_install", "-at_install")
+class TestFeedbackPortalTours(HttpCase):
+    """The same forms in Chromium, as a customer and a visitor use them."""
+
+    def test_portal_feedback_tour(self):
+        user = new_test_user(
+            self.env, login="fb_tour", groups="base.group_portal", name="Tour Tang"
+        )
+        product = self.env["product.product"].create({"name": "Tour Teapot", "list_price": 30})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": user.partner_id.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        order.action_confirm()
+        self.start_tour("/my/feedback", "retail_portal_feedback_tour", login="fb_tour")
+        ticket = self.env["retail.feedback"].search([("partner_id", "=", user.partner_id.id)])
+        self.assertEqual(
+            (ticket.subject, ticket.feedback_type, ticket.sale_order_id, ticket.channel),
+            ("Lid does not fit", "complaint", order, "online"),
+        )
+        self.assertIn("wobbles", str(ticket.description))
+
+    def test_public_feedback_tour(self):
+        partners = self.env["res.partner"].search_count([])
+        self.start_tour("/feedback", "retail_public_feedback_tour")
+        ticket = self.env["retail.feedback"].search([("subject", "=", "Lovely shop")])
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(
+            (ticket.partner_id.name, ticket.partner_id.email, ticket.feedback_type),
+            ("Walk In Wu", "wu@example.cn", "praise"),
+        )
+        self.assertIn("Friendly staff.", str(ticket.description))
+        self.assertEqual(
+            self.env["res.partner"].search_count([]),
+            partners + 1,
+            "one contact, for the accepted message only",
+        )
