@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class RetailFeedback(models.Model):
@@ -14,6 +14,22 @@ class RetailFeedback(models.Model):
         string="Satisfaction Surveys",
         groups="survey.group_survey_user",
     )
+    survey_sent_on = fields.Datetime(
+        "Satisfaction Survey Sent", compute="_compute_survey_dates", compute_sudo=True
+    )
+    survey_answered_on = fields.Datetime(
+        "Satisfaction Survey Answered", compute="_compute_survey_dates", compute_sudo=True
+    )
+
+    @api.depends("survey_answer_ids.state", "survey_answer_ids.end_datetime")
+    def _compute_survey_dates(self):
+        for record in self:
+            answers = record.survey_answer_ids
+            record.survey_sent_on = max(answers.mapped("create_date"), default=False)
+            record.survey_answered_on = max(
+                answers.filtered(lambda a: a.state == "done").mapped("end_datetime"),
+                default=False,
+            )
 
     def _send_rating_request(self):
         surveyed = self.filtered(

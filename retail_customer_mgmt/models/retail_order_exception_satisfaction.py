@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class RetailOrderException(models.Model):
@@ -13,6 +13,22 @@ class RetailOrderException(models.Model):
         string="Satisfaction Surveys",
         groups="survey.group_survey_user",
     )
+    survey_sent_on = fields.Datetime(
+        "Satisfaction Survey Sent", compute="_compute_survey_dates", compute_sudo=True
+    )
+    survey_answered_on = fields.Datetime(
+        "Satisfaction Survey Answered", compute="_compute_survey_dates", compute_sudo=True
+    )
+
+    @api.depends("survey_answer_ids.state", "survey_answer_ids.end_datetime")
+    def _compute_survey_dates(self):
+        for record in self:
+            answers = record.survey_answer_ids
+            record.survey_sent_on = max(answers.mapped("create_date"), default=False)
+            record.survey_answered_on = max(
+                answers.filtered(lambda a: a.state == "done").mapped("end_datetime"),
+                default=False,
+            )
 
     def _retail_send_notices(self, resolved):
         told = self.filtered(lambda e: e.notified_on and not e.resolution_notified_on)
@@ -25,7 +41,7 @@ class RetailOrderException(models.Model):
         todo = self.filtered(
             lambda e: (
                 e.partner_id
-                and not e.survey_answer_ids
+                and not e.survey_sent_on
                 and e.company_id.retail_satisfaction_after_exception
                 and e.company_id.retail_satisfaction_survey_id
             )

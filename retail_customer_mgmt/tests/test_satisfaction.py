@@ -116,6 +116,8 @@ class TestSatisfactionSurvey(RetailExceptionCommon, HttpCase, MockSMS):
             "the survey replaces the one-question rating request",
         )
         self.assertTrue(self.customer.retail_survey_sent_on)
+        # a retail user without Survey rights sees when it was sent
+        self.assertTrue(ticket.with_user(self.agent).survey_sent_on)
 
         self._answer_by_link(
             LINK.search(mail.body_html).group(1),
