@@ -22,6 +22,7 @@ STANDARD_GROUPS = {
     "stock_manager": "base.group_user,stock.group_stock_manager",
     "billing": "base.group_user,account.group_account_invoice",
     "billing_manager": "base.group_user,account.group_account_manager",
+    "survey_user": "base.group_user,survey.group_survey_user",
     "portal": "base.group_portal",
 }
 
@@ -44,6 +45,7 @@ MUST_READ = {
     "stock_manager": {"product.template", "stock.warehouse"},
     "billing": {"res.partner", "product.template"},
     "billing_manager": {"res.partner", "res.company"},
+    "survey_user": {"survey.question", "survey.user_input", "res.partner"},
     "portal": {"res.partner", "res.users"},
 }
 
@@ -59,6 +61,7 @@ MUST_READ_WHOLE = {
     "stock_user": {"stock.warehouse", "product.template"},
     "stock_manager": {"stock.warehouse", "product.template"},
     "billing": {"res.company"},
+    "survey_user": {"survey.question", "survey.user_input"},
 }
 
 
@@ -123,6 +126,20 @@ class TestAddedFieldsReadable(RetailCommon):
             ),
             "loyalty.program": cls.env["loyalty.program"].create(
                 {"name": "Tea week", "program_type": "promotion"}
+            ),
+            # Survey: the satisfaction survey's measured question and a
+            # response sent after the ticket (only survey users read them)
+            "survey.question": cls.env.ref(
+                "retail_customer_mgmt.survey_retail_satisfaction_recommend"
+            ),
+            "survey.user_input": cls.env.ref("retail_customer_mgmt.survey_retail_satisfaction")
+            .sudo()
+            ._create_answer(
+                partner=cls.customer,
+                check_attempts=False,
+                retail_company_id=cls.company_1.id,
+                retail_trigger="ticket",
+                retail_feedback_id=cls.feedback.id,
             ),
         }
 
