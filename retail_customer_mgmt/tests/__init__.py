@@ -54,3 +54,4 @@ from . import test_marketing_sms
 from . import test_marketing_results
 from . import test_marketing_security
 from . import test_marketing_ui
+from . import test_privacy_scan

@@ -178,14 +178,10 @@ class RetailCustomerForget(models.TransientModel):
             }
             for customer in customers.sudo()
         ]
-        # what other documents copied from the contact
-        env["pos.order"].search([("partner_id", "in", family.ids)]).write(
-            {"email": False, "mobile": False}
-        )
-        env["retail.feedback"].search([("partner_id", "in", family.ids)]).write(
-            {"partner_email": False, "email_cc": False}
-        )
-        env["mail.message"].search([("author_id", "in", family.ids)]).write({"email_from": False})
+        # what other documents copied from the contact, what staff wrote
+        # about the customer (see retail_customer_forget_traces.py)
+        self._retail_forget_traces(family)
+        retained = self._retail_forget_retained(family)
         # no further contact
         env["mail.followers"].search([("partner_id", "in", family.ids)]).unlink()
         env["mail.activity"].search(
@@ -213,6 +209,7 @@ class RetailCustomerForget(models.TransientModel):
             SQL("UPDATE res_partner SET barcode = NULL WHERE id = ANY(%s)", family.ids)
         )
         family.invalidate_recordset(["barcode"])
+        self._retail_forget_restore_retained(retained)
         logs = env["privacy.log"].create(
             [{**vals, "anonymized_email": vals["anonymized_email"] or "-@-"} for vals in log_vals]
         )
@@ -253,13 +250,24 @@ class RetailCustomerForget(models.TransientModel):
             (self.env._("Invoices"), env["account.move"], "partner_id"),
             (self.env._("Loyalty Cards"), env["loyalty.card"], "partner_id"),
         ]
+        posted = env["account.move"].search_count(
+            [("partner_id", "in", contacts.ids), ("state", "=", "posted")]
+        )
+        retention = self.env._(
+            "Posted invoices and payments kept (legal retention): %s. The customer's name "
+            "as printed on them stays in the accounting.",
+            posted,
+        )
         return "\n".join(
-            self.env._(
-                "%(documents)s kept: %(count)s",
-                documents=label,
-                count=model.with_context(active_test=False).search_count(
-                    [(fname, "in", contacts.ids)]
-                ),
-            )
-            for label, model, fname in counts
+            [retention]
+            + [
+                self.env._(
+                    "%(documents)s kept: %(count)s",
+                    documents=label,
+                    count=model.with_context(active_test=False).search_count(
+                        [(fname, "in", contacts.ids)]
+                    ),
+                )
+                for label, model, fname in counts
+            ]
         )
