@@ -55,3 +55,4 @@ from . import test_marketing_results
 from . import test_marketing_security
 from . import test_marketing_ui
 from . import test_privacy_scan
+from . import test_privacy_access
