@@ -55,3 +55,8 @@ from . import retail_greeting_occasion
 from . import retail_greeting_occasion_date
 from . import retail_dashboard
 from . import retail_dashboard_campaign
+from . import retail_consent_history
+from . import res_partner_consent_history
+from . import retail_privacy_log
+from . import res_partner_privacy
+from . import res_config_settings_privacy

@@ -196,7 +196,7 @@ class RetailCustomerForget(models.TransientModel):
             [("model", "=", "res.partner"), ("res_id", "in", family.ids)]
         ).unlink()
         for partner in family:
-            partner.with_context(tracking_disable=True).write(
+            partner.with_context(tracking_disable=True, retail_consent_source="forget").write(
                 {
                     "name": self.env._("Forgotten Customer %s", partner.id),
                     **dict.fromkeys(_FORGOTTEN_FIELDS, False),
@@ -216,6 +216,12 @@ class RetailCustomerForget(models.TransientModel):
         for log, vals in zip(logs, log_vals, strict=True):
             if not vals["anonymized_email"]:
                 log.anonymized_email = self.env._("(no email)")
+        self.env["retail.privacy.log"]._retail_log(
+            "forget",
+            len(customers),
+            kind=self.env._("Forget this customer"),
+            filter_description=", ".join(f"#{customer.id}" for customer in customers),
+        )
         for customer, log in zip(customers.sudo(), logs, strict=True):
             customer.message_post(
                 body=self.env._(
