@@ -33,7 +33,9 @@ def search_terms(names=(), emails=(), phones=()):
         terms.add(value.strip())
         digits = re.sub(r"[^0-9+]", "", value)
         terms.update({digits, digits.lstrip("+")})
-    terms |= {html.escape(term) for term in terms}
+    # Python escapes an apostrophe as &#x27;, markupsafe (Odoo's HTML) as &#39;
+    escaped = {html.escape(term) for term in terms}
+    terms |= escaped | {term.replace("&#x27;", "&#39;") for term in escaped}
     return sorted(
         (term for term in terms if len(term) >= MIN_TERM and MASK[0] not in term),
         key=lambda term: (-len(term), term),

@@ -58,3 +58,4 @@ from . import test_privacy_scan
 from . import test_privacy_access
 from . import test_privacy_copy
 from . import test_privacy_portal
+from . import test_privacy_services

@@ -199,6 +199,12 @@ class TestForgetLeavesNoTrace(RetailCommon):
         self.assertEqual(self.other.email, "bo@example.cn")
         self.assertIn("Bystander Bo", self.other.name)
         self.assertIn(("res_partner", "name"), scan_database(self.env.cr, ["Bystander Bo"]))
+        # the consents withdrawn by the forget are in the consent history
+        history = self.env["retail.consent.history"].search(
+            [("partner_id", "=", self.customer.id), ("source", "=", "forget")]
+        )
+        self.assertEqual(history.mapped("channel"), ["sms"])
+        self.assertEqual(history.action, "withdrawn")
         # the confirmation lists what the law keeps
         log = self.env["privacy.log"].search([], order="id desc", limit=1)
         self.assertIn(
