@@ -1,6 +1,7 @@
 import io
 import json
 import re
+from datetime import datetime
 
 import xlsxwriter
 
@@ -37,6 +38,11 @@ def _plain(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _day(value):
+    """The day of a date or datetime."""
+    return value.date() if isinstance(value, datetime) else value
 
 
 class ResPartner(models.Model):
@@ -289,7 +295,7 @@ class ResPartner(models.Model):
                 ("id", "in", list(last)),
             ]
         )
-        inactive = customers.filtered(lambda p: not last.get(p.id) or last[p.id].date() < cutoff)
+        inactive = customers.filtered(lambda p: not last.get(p.id) or _day(last[p.id]) < cutoff)
         proposed = Partner.search([("retail_anonymize_proposed", "!=", False)])
         (proposed - inactive).write({"retail_anonymize_proposed": False})
         inactive.filtered(lambda p: not p.retail_anonymize_proposed).write(

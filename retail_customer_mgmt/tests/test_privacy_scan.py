@@ -61,6 +61,7 @@ class TestForgetLeavesNoTrace(RetailCommon):
         ).create({})._create_payments()
         staff_note = f"Called {NAME} on {PHONE}, confirmation sent to {EMAIL}."
         cls.sale_order.message_post(body=staff_note, message_type="comment")
+        cls.sale_order.note = f"<p>Leave at the door for {NAME}, call {PHONE}</p>"
         cls.sale_order.activity_schedule(
             "mail.mail_activity_data_call", summary=f"Call back {NAME}", note=staff_note
         )
@@ -167,6 +168,7 @@ class TestForgetLeavesNoTrace(RetailCommon):
             ("mail_tracking_value", "old_value_char"),
             ("mail_tracking_value", "new_value_char"),
             ("mail_activity", "summary"),
+            ("sale_order", "note"),
             ("rating_rating", "feedback"),
             ("mail_blacklist", "email"),
             ("ir_attachment", "name"),

@@ -116,17 +116,18 @@ class RetailCustomerForget(models.TransientModel):
 
     @api.model
     def _retail_text_fields(self, model):
-        """Stored free-text fields of ``model`` staff write in (not computed,
-        not translated, not relational)."""
+        """Stored free-text fields of ``model`` staff write in: not
+        translated, not related, not computed unless editable (a sales
+        order's terms and notes are computed from the company's, then
+        written by staff)."""
         return [
             fname
             for fname, field in self.env[model]._fields.items()
             if field.type in ("char", "text", "html")
             and field.store
-            and not field.compute
             and not field.related
             and not field.translate
-            and fname not in ("display_name",)
+            and not (field.compute and field.readonly)
         ]
 
     @api.model
