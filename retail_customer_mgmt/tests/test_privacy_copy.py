@@ -248,3 +248,39 @@ class TestPrivacyRights(RetailCommon):
         # the setting refuses less than a year
         with self.assertRaisesMessage(ValidationError, "at least one year"):
             self.env["res.config.settings"].create({"retail_anonymize_after_years": 0})
+
+    def test_inactive_customers_job_query_count(self):
+        """The job's queries do not grow with the number of customers."""
+        Partner = self.env["res.partner"]
+
+        def old_customers(count):
+            partners = Partner.create(
+                [{"name": f"Dormant {i}", "customer_rank": 1} for i in range(count)]
+            )
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE res_partner SET create_date = '2015-01-01' WHERE id IN %s",
+                [tuple(partners.ids)],
+            )
+            partners.invalidate_recordset()
+            return partners
+
+        def run():
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time("2026-11-20 08:00:00"):
+                proposed = Partner._cron_retail_anonymize_candidates()
+            self.env.flush_all()
+            return proposed, self.env.cr.sql_log_count - before
+
+        few = old_customers(3)
+        proposed, _warmup = run()
+        self.assertLessEqual(few, proposed)
+        few.write({"retail_anonymize_proposed": False})
+        proposed, queries_few = run()
+        many = old_customers(30)
+        few.write({"retail_anonymize_proposed": False})
+        proposed, queries_many = run()
+        self.assertLessEqual(few | many, proposed)
+        self.assertGreater(queries_few, 3)
+        self.assertEqual(queries_many, queries_few)
