@@ -140,6 +140,13 @@ class TestForgetLeavesNoTrace(RetailCommon):
         cls.env.cr.flush()
 
     def _forget(self):
+        # the confirmation lists what the law keeps before anything is erased
+        confirmation = (
+            self.env["retail.customer.forget"]
+            .with_user(self.manager)
+            .create({"partner_id": self.customer.id})
+        )
+        self.assertIn("Posted invoices and payments kept (legal retention): 2", confirmation.kept)
         wizard = Form(
             self.env["retail.customer.forget"]
             .with_user(self.manager)

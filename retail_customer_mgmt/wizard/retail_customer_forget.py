@@ -41,6 +41,11 @@ class RetailCustomerForget(models.TransientModel):
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     blockers = fields.Text(compute="_compute_blockers", string="Open Documents")
+    kept = fields.Text(
+        compute="_compute_blockers",
+        string="Kept",
+        help="What is kept, among it what the law requires (posted invoices and payments).",
+    )
     confirm = fields.Boolean(
         string="I understand that the personal data of this customer will be erased for good."
     )
@@ -48,8 +53,14 @@ class RetailCustomerForget(models.TransientModel):
     @api.depends("partner_id")
     def _compute_blockers(self):
         for wizard in self:
-            blockers = self._retail_forget_blockers(wizard.partner_id) if wizard.partner_id else []
+            partner = wizard.partner_id
+            blockers = self._retail_forget_blockers(partner) if partner else []
             wizard.blockers = "\n".join(blockers) or False
+            wizard.kept = (
+                self._retail_forget_kept(partner, self._retail_forget_family(partner))
+                if partner
+                else False
+            )
 
     def action_forget(self):
         self.ensure_one()
