@@ -43,7 +43,6 @@ class RetailCustomerForget(models.TransientModel):
     blockers = fields.Text(compute="_compute_blockers", string="Open Documents")
     kept = fields.Text(
         compute="_compute_blockers",
-        string="Kept",
         help="What is kept, among it what the law requires (posted invoices and payments).",
     )
     confirm = fields.Boolean(
