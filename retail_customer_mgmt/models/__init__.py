@@ -63,3 +63,8 @@ from . import res_partner_satisfaction
 from . import retail_feedback_satisfaction
 from . import retail_order_exception_satisfaction
 from . import retail_dashboard_satisfaction
+from . import retail_consent_history
+from . import res_partner_consent_history
+from . import retail_privacy_log
+from . import res_partner_privacy
+from . import res_config_settings_privacy

@@ -151,7 +151,8 @@ class ResPartner(models.Model):
         if not partners:
             return partners
         today = fields.Date.context_today(self)
-        partners.with_context(retail_consent_sync=True).write(
+        source = self.env.context.get("retail_consent_source") or "mailing"
+        partners.with_context(retail_consent_sync=True, retail_consent_source=source).write(
             {
                 f"retail_consent_{channel}": False,
                 f"retail_consent_{channel}_date": False,

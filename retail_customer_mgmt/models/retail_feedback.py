@@ -69,7 +69,8 @@ class RetailFeedback(models.Model):
     )
     product_id = fields.Many2one("product.product", check_company=True)
     description = fields.Html()
-    resolution = fields.Html(tracking=True)
+    # not tracked: Odoo 18 cannot track Html fields (NotImplementedError at commit)
+    resolution = fields.Html()
     opened_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
     sla_deadline = fields.Datetime("SLA Deadline", readonly=True, tracking=True)
     sla_state = fields.Selection(

@@ -73,10 +73,17 @@ class RetailSegment(models.Model):
         "when estimating churn risk.",
     )
     description = fields.Text(translate=True)
-    grade_count = fields.Integer(compute="_compute_grade_count", string="Customers")
+    # counts of graded customers: retail users only (cashiers read segments'
+    # names, not the grades)
+    grade_count = fields.Integer(
+        compute="_compute_grade_count",
+        string="Customers",
+        groups="retail_customer_mgmt.group_retail_user",
+    )
     revisit_no_channel_count = fields.Integer(
         compute="_compute_revisit_no_channel_count",
         string="Without Channel",
+        groups="retail_customer_mgmt.group_retail_user",
         help="Customers of the segment due for revisits who consented to no channel.",
     )
     coverage_report = fields.Html(compute="_compute_coverage_report", sanitize=False)

@@ -119,6 +119,14 @@ class RetailXlsxExport(models.AbstractModel):
         row_count = self._write_sheet(book, title, columns, self._rows(query))
         self._write_extra_sheets(book, period)
         workbook.close()
+        # accountability: who exported what (see retail.privacy.log)
+        self.env["retail.privacy.log"]._retail_log(
+            "export",
+            row_count,
+            kind=title,
+            filter_description=f"{date_from} - {date_to}",
+            company=company,
+        )
         return ExportResult(f"{title} {date_from} {date_to}.xlsx", row_count)
 
     # ------------------------------------------------------------------

@@ -56,3 +56,8 @@ from . import test_marketing_security
 from . import test_marketing_ui
 from . import test_satisfaction_service
 from . import test_satisfaction
+from . import test_privacy_scan
+from . import test_privacy_access
+from . import test_privacy_copy
+from . import test_privacy_portal
+from . import test_privacy_services

@@ -86,8 +86,9 @@ class TestRetailSecurity(RetailCommon):
         user_group = self.env.ref("retail_customer_mgmt.group_retail_user")
         manager_group = self.env.ref("retail_customer_mgmt.group_retail_manager")
         # the public form's log (IP and email addresses, kept a day to limit
-        # submissions) is for managers only
-        manager_only = {"retail.feedback.submission"}
+        # submissions) and the log of exports, copies and forgets are for
+        # managers only
+        manager_only = {"retail.feedback.submission", "retail.privacy.log"}
         for model in own:
             groups = model.access_ids.group_id
             if model.model in manager_only:

@@ -41,6 +41,10 @@ class RetailCustomerForget(models.TransientModel):
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     blockers = fields.Text(compute="_compute_blockers", string="Open Documents")
+    kept = fields.Text(
+        compute="_compute_blockers",
+        help="What is kept, among it what the law requires (posted invoices and payments).",
+    )
     confirm = fields.Boolean(
         string="I understand that the personal data of this customer will be erased for good."
     )
@@ -48,8 +52,14 @@ class RetailCustomerForget(models.TransientModel):
     @api.depends("partner_id")
     def _compute_blockers(self):
         for wizard in self:
-            blockers = self._retail_forget_blockers(wizard.partner_id) if wizard.partner_id else []
+            partner = wizard.partner_id
+            blockers = self._retail_forget_blockers(partner) if partner else []
             wizard.blockers = "\n".join(blockers) or False
+            wizard.kept = (
+                self._retail_forget_kept(partner, self._retail_forget_family(partner))
+                if partner
+                else False
+            )
 
     def action_forget(self):
         self.ensure_one()
@@ -178,14 +188,10 @@ class RetailCustomerForget(models.TransientModel):
             }
             for customer in customers.sudo()
         ]
-        # what other documents copied from the contact
-        env["pos.order"].search([("partner_id", "in", family.ids)]).write(
-            {"email": False, "mobile": False}
-        )
-        env["retail.feedback"].search([("partner_id", "in", family.ids)]).write(
-            {"partner_email": False, "email_cc": False}
-        )
-        env["mail.message"].search([("author_id", "in", family.ids)]).write({"email_from": False})
+        # what other documents copied from the contact, what staff wrote
+        # about the customer (see retail_customer_forget_traces.py)
+        self._retail_forget_traces(family)
+        retained = self._retail_forget_retained(family)
         # no further contact
         env["mail.followers"].search([("partner_id", "in", family.ids)]).unlink()
         env["mail.activity"].search(
@@ -200,7 +206,7 @@ class RetailCustomerForget(models.TransientModel):
             [("model", "=", "res.partner"), ("res_id", "in", family.ids)]
         ).unlink()
         for partner in family:
-            partner.with_context(tracking_disable=True).write(
+            partner.with_context(tracking_disable=True, retail_consent_source="forget").write(
                 {
                     "name": self.env._("Forgotten Customer %s", partner.id),
                     **dict.fromkeys(_FORGOTTEN_FIELDS, False),
@@ -213,12 +219,19 @@ class RetailCustomerForget(models.TransientModel):
             SQL("UPDATE res_partner SET barcode = NULL WHERE id = ANY(%s)", family.ids)
         )
         family.invalidate_recordset(["barcode"])
+        self._retail_forget_restore_retained(retained)
         logs = env["privacy.log"].create(
             [{**vals, "anonymized_email": vals["anonymized_email"] or "-@-"} for vals in log_vals]
         )
         for log, vals in zip(logs, log_vals, strict=True):
             if not vals["anonymized_email"]:
                 log.anonymized_email = self.env._("(no email)")
+        self.env["retail.privacy.log"]._retail_log(
+            "forget",
+            len(customers),
+            kind=self.env._("Forget this customer"),
+            filter_description=", ".join(f"#{customer.id}" for customer in customers),
+        )
         for customer, log in zip(customers.sudo(), logs, strict=True):
             customer.message_post(
                 body=self.env._(
@@ -253,13 +266,24 @@ class RetailCustomerForget(models.TransientModel):
             (self.env._("Invoices"), env["account.move"], "partner_id"),
             (self.env._("Loyalty Cards"), env["loyalty.card"], "partner_id"),
         ]
+        posted = env["account.move"].search_count(
+            [("partner_id", "in", contacts.ids), ("state", "=", "posted")]
+        )
+        retention = self.env._(
+            "Posted invoices and payments kept (legal retention): %s. The customer's name "
+            "as printed on them stays in the accounting.",
+            posted,
+        )
         return "\n".join(
-            self.env._(
-                "%(documents)s kept: %(count)s",
-                documents=label,
-                count=model.with_context(active_test=False).search_count(
-                    [(fname, "in", contacts.ids)]
-                ),
-            )
-            for label, model, fname in counts
+            [retention]
+            + [
+                self.env._(
+                    "%(documents)s kept: %(count)s",
+                    documents=label,
+                    count=model.with_context(active_test=False).search_count(
+                        [(fname, "in", contacts.ids)]
+                    ),
+                )
+                for label, model, fname in counts
+            ]
         )
