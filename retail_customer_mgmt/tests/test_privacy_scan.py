@@ -125,6 +125,24 @@ class TestForgetLeavesNoTrace(RetailCommon):
                 "resolution_note": f"{NAME} agreed by phone ({PHONE})",
             }
         )
+        # answered the satisfaction survey after the ticket, with a comment
+        survey = cls.env.ref("retail_customer_mgmt.survey_retail_satisfaction").sudo()
+        answer = survey._create_answer(
+            partner=cls.customer,
+            check_attempts=False,
+            retail_company_id=company.id,
+            retail_trigger="ticket",
+            retail_feedback_id=cls.ticket.id,
+        )
+        answer._save_lines(
+            cls.env.ref("retail_customer_mgmt.survey_retail_satisfaction_recommend"), "3"
+        )
+        answer._save_lines(
+            cls.env.ref("retail_customer_mgmt.survey_retail_satisfaction_comment"),
+            f"{NAME} here, call me on {MOBILE}",
+        )
+        answer._mark_done()
+        cls.survey_answer = answer
         # changed their email once (tracked), then withdrew email marketing
         # (the address goes to Odoo's blacklist)
         cls.customer.email = "zhao.old@example.cn"
@@ -180,6 +198,9 @@ class TestForgetLeavesNoTrace(RetailCommon):
             ("mail_blacklist", "email"),
             ("ir_attachment", "name"),
             ("account_move", "invoice_partner_display_name"),
+            ("survey_user_input", "email"),
+            ("survey_user_input", "nickname"),
+            ("survey_user_input_line", "value_text_box"),
         ):
             self.assertIn((table, column), before, f"{table}.{column} before forgetting")
 
@@ -203,6 +224,14 @@ class TestForgetLeavesNoTrace(RetailCommon):
             ),
             [],
             "only posted entries (the invoice and its payment) keep the name",
+        )
+        # the survey answer still counts, anonymous
+        self.assertFalse(self.survey_answer.partner_id)
+        self.assertEqual(
+            self.env["retail.satisfaction.report"]
+            .search([("user_input_id", "=", self.survey_answer.id)])
+            .mapped("score"),
+            [3],
         )
         # the bystander, first on the ticket, keeps their data
         self.assertEqual(self.other.email, "bo@example.cn")
