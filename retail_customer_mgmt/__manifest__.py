@@ -36,6 +36,7 @@
         "security/retail_analytics_security.xml",
         "security/retail_feedback_quality_security.xml",
         "security/retail_marketing_security.xml",
+        "security/retail_pos_security.xml",
         "data/retail_tier_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",

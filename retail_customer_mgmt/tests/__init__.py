@@ -54,3 +54,6 @@ from . import test_marketing_sms
 from . import test_marketing_results
 from . import test_marketing_security
 from . import test_marketing_ui
+from . import test_pos_profile
+from . import test_pos_feedback
+from . import test_pos_receipt
