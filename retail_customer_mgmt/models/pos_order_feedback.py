@@ -48,7 +48,9 @@ class PosOrder(models.Model):
             )
         )
         labels = dict(FEEDBACK_TYPES)
-        types = self.env["retail.feedback"]._fields["feedback_type"]._description_selection(self.env)
+        types = (
+            self.env["retail.feedback"]._fields["feedback_type"]._description_selection(self.env)
+        )
         return {
             "types": [{"id": key, "name": label} for key, label in types if key in labels],
             "categories": categories,
@@ -72,7 +74,9 @@ class PosOrder(models.Model):
             raise UserError(self.env._("Write what the customer said before saving the ticket."))
         category = self._retail_pos_feedback_category(vals.get("category_id"))
         photo = self._retail_pos_feedback_photo(vals.get("photo"))
-        types = dict(self.env["retail.feedback"]._fields["feedback_type"]._description_selection(self.env))
+        types = dict(
+            self.env["retail.feedback"]._fields["feedback_type"]._description_selection(self.env)
+        )
         # sudo: cashiers are not retail users; the ticket is the shop's record
         # of what the customer said about an order the cashier may read
         ticket = (

@@ -29,7 +29,8 @@ class PosOrder(models.Model):
     _inherit = "pos.order"
 
     retail_points_earned = _receipt_field(
-        fields.Float, help="Retail points this order earned, as written in the ledger by the server."
+        fields.Float,
+        help="Retail points this order earned, as written in the ledger by the server.",
     )
     retail_points_spent = _receipt_field(
         fields.Float, help="Retail points the server charged for this order's rewards."
@@ -49,7 +50,8 @@ class PosOrder(models.Model):
         fields.Boolean, help="The server charged other points for the rewards than the till showed."
     )
     retail_points_recorded = _receipt_field(
-        fields.Boolean, help="The points figures of the receipt were recorded when the order was paid."
+        fields.Boolean,
+        help="The points figures of the receipt were recorded when the order was paid.",
     )
 
     # ------------------------------------------------------------------
@@ -104,8 +106,9 @@ class PosOrder(models.Model):
         super()._retail_record_receipt(company, cards)
         # sudo: the figures are the server's, written whatever the cashier may write
         orders = self.sudo().filtered(
-            lambda o: not o.retail_points_recorded
-            and (o.partner_id or o.lines.refunded_orderline_id)
+            lambda o: (
+                not o.retail_points_recorded and (o.partner_id or o.lines.refunded_orderline_id)
+            )
         )
         if not orders:
             return

@@ -117,7 +117,7 @@ class ResPartner(models.Model):
                     channels=", ".join(labels.values()),
                 )
             )
-        if "retail_birthday" in changes and changes["retail_birthday"]:
+        if changes.get("retail_birthday"):
             try:
                 fields.Date.to_date(changes["retail_birthday"])
             except ValueError as error:

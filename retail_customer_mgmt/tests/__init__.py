@@ -57,3 +57,4 @@ from . import test_marketing_ui
 from . import test_pos_profile
 from . import test_pos_feedback
 from . import test_pos_receipt
+from . import test_pos_tours_service

@@ -64,9 +64,7 @@ class TestPosFeedback(RetailCommon):
         self.assertEqual(ticket.company_id, self.company_1)
         self.assertEqual(ticket.category_id, self.category)
         self.assertIn("The lid was cracked.<br>She wants a new one.", ticket.description)
-        self.assertEqual(
-            ticket.sla_deadline, ticket.opened_at + timedelta(hours=24)
-        )
+        self.assertEqual(ticket.sla_deadline, ticket.opened_at + timedelta(hours=24))
         photo = self.env["ir.attachment"].search(
             [("res_model", "=", "retail.feedback"), ("res_id", "=", ticket.id)]
         )

@@ -110,9 +110,7 @@ class TestPosProfile(RetailCommon):
         """A bad value typed while offline cannot be corrected any more: it is
         not written, the edit is marked refused and the chatter says why; the
         till's queue is not blocked by an error."""
-        result = self._save(
-            {"retail_wechat_id": "??", "retail_consent_wechat": True}, offline=True
-        )
+        result = self._save({"retail_wechat_id": "??", "retail_consent_wechat": True}, offline=True)
         self.assertIn("WeChat ID", result["refused"])
         self.assertFalse(self.customer.retail_wechat_id)
         self.assertFalse(self.customer.retail_consent_wechat)
@@ -152,7 +150,6 @@ class TestPosProfile(RetailCommon):
         # nobody but retail users reads the edit log
         with self.assertRaises(AccessError):
             self.env["retail.pos.profile.edit"].with_user(self.cashier).search([])
-
 
 
 @tagged("retail_services")

@@ -34,7 +34,11 @@ export class RetailFeedbackDialog extends Component {
             saving: false,
         });
         onWillStart(async () => {
-            const options = await this.pos.data.call("pos.order", "retail_pos_feedback_options", []);
+            const options = await this.pos.data.call(
+                "pos.order",
+                "retail_pos_feedback_options",
+                []
+            );
             this.state.types = options.types;
             this.state.categories = options.categories;
         });

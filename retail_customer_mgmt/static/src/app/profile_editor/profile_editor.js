@@ -49,11 +49,9 @@ export class RetailProfileEditor extends Component {
                 return;
             }
             try {
-                const profile = await this.pos.data.call(
-                    "res.partner",
-                    "retail_pos_profile_read",
-                    [[this.props.partner.id]]
-                );
+                const profile = await this.pos.data.call("res.partner", "retail_pos_profile_read", [
+                    [this.props.partner.id],
+                ]);
                 this.remember(profile);
                 Object.assign(this.state.values, this.props.partner._retailProfile);
                 this.state.loaded = true;
