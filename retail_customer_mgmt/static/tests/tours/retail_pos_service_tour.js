@@ -309,9 +309,13 @@ registry.category("web_tour.tours").add("RetailPosServiceCardTour", {
                 run: "click",
             },
             {
-                trigger:
-                    ".o_retail_customer_mgmt_feedback .o_retail_customer_mgmt_feedback_category",
-                run: "select Packaging",
+                content: "choose the category Packaging",
+                trigger: `.o_retail_customer_mgmt_feedback .o_retail_customer_mgmt_feedback_category:has(option${hasText("Packaging")})`,
+                run: function () {
+                    const option = [...this.anchor.options].find((o) => o.text === "Packaging");
+                    this.anchor.value = option.value;
+                    this.anchor.dispatchEvent(new Event("change"));
+                },
             },
             {
                 trigger: ".o_retail_customer_mgmt_feedback .o_retail_customer_mgmt_feedback_save",
@@ -461,7 +465,14 @@ registry.category("web_tour.tours").add("RetailPosSharedCardTour", {
             {
                 content: "another till sells a 100.00 tea set to Buyer Bo (synced by RPC)",
                 trigger: partnerLine("Colleague Cai"),
-                run: () => otherTillSale("Buyer Bo", [{product: "Retail Tea Set", price: 100}]),
+                run: async () => {
+                    await otherTillSale("Buyer Bo", [{product: "Retail Tea Set", price: 100}]);
+                    // A server wakes the websockets up with PostgreSQL's NOTIFY
+                    // once the order's transaction commits; the test server
+                    // skips post-commit hooks, so the till asks its websocket
+                    // for the notifications written since (what a reconnect does).
+                    odoo.__WOWL_DEBUG__.root.env.services.bus_service.forceUpdateChannels();
+                },
             },
             {
                 content: "Colleague Cai shows the company's new balance, without reload",
