@@ -129,7 +129,7 @@ class PosOrder(models.Model):
             return self.env["retail.feedback.category"]
         # sudo: see retail_pos_feedback_options
         category = self.env["retail.feedback.category"].sudo().browse(int(category_id)).exists()
-        if not category or category.company_id not in (self.company_id, category.browse()):
+        if not category or (category.company_id and category.company_id != self.company_id):
             raise UserError(self.env._("This feedback category does not exist in this shop."))
         return category
 
