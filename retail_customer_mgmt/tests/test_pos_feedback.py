@@ -86,6 +86,13 @@ class TestPosFeedback(RetailCommon):
         self.assertIn("Packaging", names)
         self.assertNotIn("Packaging B", names, "categories of the cashier's company only")
 
+    def test_category_of_every_company(self):
+        """A category without company serves every shop (a bug the service
+        tour found: such a category was refused)."""
+        shared = self.env["retail.feedback.category"].create({"name": "Service"})
+        self._log({"feedback_type": "complaint", "description": "x", "category_id": shared.id})
+        self.assertEqual(self._tickets().category_id, shared)
+
     def test_bad_input_creates_nothing(self):
         cases = [
             ({"feedback_type": "rant", "description": "x"}, "what kind of feedback"),
