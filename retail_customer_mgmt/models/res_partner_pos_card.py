@@ -3,6 +3,7 @@ from collections import Counter
 
 from odoo import api, fields, models
 
+from .res_partner import CONSENT_CHANNELS
 from .res_partner_pos import _POS_GROUPS
 
 
@@ -27,7 +28,7 @@ class ResPartner(models.Model):
     retail_pos_open_tickets = _card_field(fields.Integer)
     retail_pos_open_exceptions = _card_field(fields.Integer)
     retail_pos_consents = _card_field(
-        fields.Char, help="The channels the customer may receive marketing on, comma-separated."
+        fields.Char, help="The channels the customer consented to marketing on, comma-separated."
     )
     retail_pos_account = _card_field(
         fields.Integer,
@@ -63,7 +64,6 @@ class ResPartner(models.Model):
                     ["__count"],
                 ):
                     counter[partner.commercial_partner_id.id] += count
-        consents = self._retail_consented_channels()
         products = {}
         for reco in self._retail_recommendations():
             if reco.product_id.available_in_pos and reco.product_id.sale_ok:
@@ -75,7 +75,9 @@ class ResPartner(models.Model):
             partner.retail_pos_vip = bool(level and level.vip)
             partner.retail_pos_open_tickets = tickets[key]
             partner.retail_pos_open_exceptions = exceptions[key]
-            partner.retail_pos_consents = ",".join(sorted(consents.get(partner.id, ())))
+            partner.retail_pos_consents = ",".join(
+                channel for channel in CONSENT_CHANNELS if partner[f"retail_consent_{channel}"]
+            )
             partner.retail_pos_recommended_products = json.dumps(products.get(key, [])[:5])
 
     @api.model

@@ -149,6 +149,16 @@ class TestRetailPosServiceTours(TestPointOfSaleHttpCommon):
             }
         )
         category = self.env["retail.feedback.category"].create({"name": "Packaging"})
+        SLA = self.env["retail.feedback.sla"]
+        SLA.search([("company_id", "=", self.company.id)]).unlink()
+        SLA.create(
+            {
+                "company_id": self.company.id,
+                "feedback_type": "complaint",
+                "priority": "1",
+                "hours": 8,
+            }
+        )
         self._run_tour("RetailPosServiceCardTour")
         order = self.env["pos.order"].search([("partner_id", "=", vip.id)])
         self.assertEqual(order.state, "paid")
@@ -160,7 +170,11 @@ class TestRetailPosServiceTours(TestPointOfSaleHttpCommon):
         self.assertIn("The cup box was crushed", tickets[0].description)
         self.assertEqual(tickets.partner_id, vip)
         self.assertEqual(tickets[0].priority, "1", "raised to the customer's service level")
-        self.assertTrue(tickets[0].sla_deadline, "the complaint follows its SLA policy")
+        self.assertEqual(
+            tickets[0].sla_deadline,
+            tickets[0].opened_at + timedelta(hours=8),
+            "the complaint follows the SLA policy of its priority",
+        )
 
     def test_03_reprint_stays_true(self):
         # the cashier also stands for a manager who adjusts points meanwhile
