@@ -290,18 +290,27 @@ registry.category("web_tour.tours").add("RetailPosServiceCardTour", {
             ),
             card('.o_retail_customer_mgmt_card_expiring:contains("30 points expire")'),
             {
-                content: "add the recommended tea cup to the order",
-                trigger: `.o_retail_customer_mgmt_card .o_retail_customer_mgmt_card_product${hasText("Retail Tea Cup")}`,
+                content: "close the card",
+                trigger: ".o_retail_customer_mgmt_card .o_retail_customer_mgmt_card_close",
                 run: "click",
             },
-            ProductScreen.selectedOrderlineHas("Retail Tea Cup", "1"),
-            ProductScreen.clickPartnerButton(),
-            PartnerList.searchCustomerValue("Vip Wei"),
             PartnerList.clickPartner("Vip Wei"),
             {
                 content: "the order screen marks the VIP",
                 trigger: ".product-screen .o_retail_customer_mgmt_summary_vip",
             },
+            {
+                content: "open the card from the order screen",
+                trigger:
+                    ".product-screen .o_retail_customer_mgmt_summary .o_retail_customer_mgmt_card_button",
+                run: "click",
+            },
+            {
+                content: "add the recommended tea cup to the order",
+                trigger: `.o_retail_customer_mgmt_card .o_retail_customer_mgmt_card_product${hasText("Retail Tea Cup")}`,
+                run: "click",
+            },
+            ProductScreen.selectedOrderlineHas("Retail Tea Cup", "1"),
             {
                 content: "log feedback about the current order",
                 trigger:
@@ -339,6 +348,18 @@ registry.category("web_tour.tours").add("RetailPosServiceCardTour", {
                 trigger: '.o_notification:contains("Ticket")',
             },
             ...payCash(),
+            {
+                content: "no dialog is left open on the receipt screen",
+                trigger: ".receipt-screen",
+                run: () => {
+                    const modals = [...document.querySelectorAll(".modal")];
+                    if (modals.length) {
+                        throw new Error(
+                            `dialog open: ${modals.map((m) => m.textContent.trim()).join(" | ")}`
+                        );
+                    }
+                },
+            },
             ...ReceiptScreen.clickNextOrder(),
             ...ProductScreen.clickRefund(),
             TicketScreen.selectOrder("Vip Wei"),
