@@ -39,6 +39,7 @@
         "security/retail_marketing_security.xml",
         "security/retail_satisfaction_security.xml",
         "security/retail_privacy_security.xml",
+        "security/retail_pos_security.xml",
         "data/retail_tier_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",

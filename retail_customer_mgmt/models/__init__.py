@@ -27,6 +27,8 @@ from . import res_partner_loyalty
 from . import res_partner_grading
 from . import res_partner_feedback
 from . import res_partner_pos
+from . import res_partner_pos_profile
+from . import res_partner_pos_card
 from . import res_partner_greeting
 from . import res_partner_referral
 from . import res_partner_revisit
@@ -42,6 +44,9 @@ from . import sale_order
 from . import sale_order_line
 from . import account_move
 from . import pos_order
+from . import pos_order_receipt
+from . import pos_order_feedback
+from . import retail_pos_profile_edit
 from . import product_template
 from . import product_category
 from . import repair_order

@@ -1,14 +1,15 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import float_compare, float_round
 
 from ..services.points import reward_cost
 from .loyalty_history import points_enabled
 
 # What the POS shows of an order's retail points: read from the server's
-# ledger, returned to the POS with the synced order (pos.order loads all its
-# fields), never computed from what the client sent.
+# ledger when the order is paid and stored on the order (pos_order_receipt.py),
+# returned to the POS with the synced order (pos.order loads all its fields),
+# never taken from what the client sent.
 _RETAIL_SUMMARY_FIELDS = (
     "retail_points_earned",
     "retail_points_spent",
@@ -21,75 +22,6 @@ _RETAIL_SUMMARY_FIELDS = (
 
 class PosOrder(models.Model):
     _inherit = "pos.order"
-
-    # computed as superuser: cashiers read the ledger lines of their orders
-    # through these figures only, not the loyalty history itself
-    retail_points_earned = fields.Float(
-        compute="_compute_retail_points_summary",
-        compute_sudo=True,
-        help="Retail points this order earned, as written in the ledger by the server.",
-    )
-    retail_points_spent = fields.Float(
-        compute="_compute_retail_points_summary",
-        compute_sudo=True,
-        help="Retail points this order spent on rewards.",
-    )
-    retail_points_taken_back = fields.Float(
-        compute="_compute_retail_points_summary",
-        compute_sudo=True,
-        help="Retail points this refund took back from the refunded orders.",
-    )
-    retail_points_balance = fields.Float(
-        compute="_compute_retail_points_summary",
-        compute_sudo=True,
-        help="Current points balance of the customer's retail card.",
-    )
-    retail_tier_name = fields.Char(compute="_compute_retail_points_summary", compute_sudo=True)
-    retail_tier_color = fields.Integer(compute="_compute_retail_points_summary", compute_sudo=True)
-
-    def _compute_retail_points_summary(self):
-        """Ledger figures of the orders, their customers' balances and tiers:
-        one grouped query for the ledger, one for the cards per company."""
-        order_ids = [order_id for order_id in self.ids if isinstance(order_id, int)]
-        sums = defaultdict(lambda: {"earn": 0.0, "spent": 0.0, "back": 0.0})
-        if order_ids:
-            for order, kind, issued, used in (
-                self.env["loyalty.history"]
-                .sudo()
-                ._read_group(
-                    [("retail_pos_order_id", "in", order_ids)],
-                    ["retail_pos_order_id", "retail_kind"],
-                    ["issued:sum", "used:sum"],
-                )
-            ):
-                if kind == "earn":
-                    sums[order.id]["earn"] += issued
-                elif kind in ("refund", "cancel"):
-                    sums[order.id]["back"] += used - issued
-                elif kind == "redeem" or not kind:
-                    # rewards paid with points, less what refunds gave back
-                    # (lines without kind: written before the kind existed)
-                    sums[order.id]["spent"] += used - issued
-        Card = self.env["loyalty.card"]
-        for company, orders in self.grouped("company_id").items():
-            partners = orders.partner_id.commercial_partner_id.with_company(company)
-            program = company.retail_loyalty_program_id
-            cards = (
-                Card._retail_cards_for(partners, program, create=False)
-                if program and partners
-                else {}
-            )
-            for order in orders:
-                partner = order.partner_id.commercial_partner_id.with_company(company)
-                figures = sums[order.id]
-                card = cards.get(partner)
-                tier = partner.retail_tier_id
-                order.retail_points_earned = figures["earn"]
-                order.retail_points_spent = figures["spent"]
-                order.retail_points_taken_back = figures["back"]
-                order.retail_points_balance = card.points if card else 0.0
-                order.retail_tier_name = tier.name or False
-                order.retail_tier_color = tier.color
 
     def action_pos_order_paid(self):
         res = super().action_pos_order_paid()
@@ -135,11 +67,20 @@ class PosOrder(models.Model):
                 requests += order._retail_take_back_requests()
             # what the orders spend and earn is posted in one statement
             charges, cards, overdraft_check = company_orders._retail_reward_charges(company)
+            if cards is None and entries and company.retail_points_per_unit:
+                # found once, for the earnings and the receipt's balances
+                cards = Card._retail_cards_for(
+                    self.env["res.partner"].union(*[e["partner"] for e in entries]),
+                    company._retail_get_program(),
+                )
             posted = Card._retail_earn(company, entries, cards=cards, extra_vals=charges)
             overdraft_check(posted)
             self.env["loyalty.history"]._retail_take_back(requests)
             company_orders.partner_id._retail_update_tiers(company)
-        self.invalidate_recordset(_RETAIL_SUMMARY_FIELDS)
+            company_orders._retail_record_receipt(company, cards or {})
+
+    def _retail_record_receipt(self, company, cards):
+        """Hook: the orders' points are posted (see pos_order_receipt.py)."""
 
     def _retail_earn_entries(self):
         """What the order sold (returned lines of an exchange aside) earns."""

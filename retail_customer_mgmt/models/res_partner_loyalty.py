@@ -103,7 +103,16 @@ class ResPartner(models.Model):
             .sudo()
             .search_fetch(
                 [("company_id", "=", company.id)],
-                ["min_spend", "min_orders", "basis", "name", "pricelist_id", "service_user_id"],
+                # the colour too: the POS receipt shows the tier after the order
+                [
+                    "min_spend",
+                    "min_orders",
+                    "basis",
+                    "name",
+                    "color",
+                    "pricelist_id",
+                    "service_user_id",
+                ],
             )
         )
         if not partners or not tiers:

@@ -61,3 +61,7 @@ from . import test_privacy_access
 from . import test_privacy_copy
 from . import test_privacy_portal
 from . import test_privacy_services
+from . import test_pos_profile
+from . import test_pos_feedback
+from . import test_pos_receipt
+from . import test_pos_tours_service

@@ -77,6 +77,13 @@ class TestPosCustomerLoading(RetailCommon):
                 "retail_pos_recommendations": False,
                 "retail_pos_last_purchase": date(2026, 10, 17),
                 "retail_pos_marketing_consent": True,
+                # the service the till's card shows (issue 17)
+                "retail_pos_vip": False,
+                "retail_pos_open_tickets": 0,
+                "retail_pos_open_exceptions": 0,
+                "retail_pos_consents": "sms",
+                "retail_pos_recommended_products": "[]",
+                "retail_pos_account": self.regular.id,
             },
         )
         self.assertEqual(

@@ -44,8 +44,9 @@ class TestPosSync(RetailLoyaltyCommon):
         self.assertEqual(self._card(self.customer).points, 60.0)
 
     def test_queries_added_per_synced_order(self):
-        """Points, tiers and the receipt figures add at most 10 queries to a
-        synced order, the same for a new customer and one with a long history."""
+        """Points, tiers and the receipt figures add at most 12 queries to a
+        synced order (see below), the same for a new customer and one with a
+        long history."""
         PosOrder = self.env["pos.order"].with_user(self.cashier)
         regular = self.env["res.partner"].create({"name": "Regular Ren"})
         for _i in range(20):
@@ -86,8 +87,15 @@ class TestPosSync(RetailLoyaltyCommon):
         }
         _logger.info("Queries added per synced POS order (points and tiers, receipt): %s", figures)
         self.assertEqual(figures["new customer"], figures["20 orders of history"], figures)
+        # The receipt figures are stored when the order is paid (issue 17):
+        # the run without the hooks no longer computes them when the synced
+        # order is read back (4 queries it paid before), so the difference
+        # grew by what the run without hooks saves, while a synced order
+        # costs the same (107 queries with the hooks, before and after, on
+        # the measure of issue 17) and the receipt's re-read went from 3 to 1.
         for label, (points, receipt) in figures.items():
-            self.assertLessEqual(points + receipt, 10, f"{label}: {figures}")
+            self.assertLessEqual(points + receipt, 12, f"{label}: {figures}")
+            self.assertLessEqual(receipt, 1, f"{label}: stored figures, {figures}")
         # 20 x 5.00, 2 x 10.00, then 2 x (50 spent, 9 earned on 9.50); the
         # runs without the hooks earn and spend nothing
         self.assertEqual(self._card(regular).points, 100.0 + 20.0 - 100.0 + 18.0)

@@ -49,7 +49,7 @@ class TestConsentGate(RetailCommon):
                 {"name": "Mobile", "mobile": "139", "retail_consent_sms": True},
                 {"name": "Phone", "phone": "010", "retail_consent_phone": True},
                 {"name": "Phone, SMS no", "phone": "010", "retail_consent_sms": False},
-                {"name": "WeChat", "retail_wechat_id": "wx_1", "retail_consent_wechat": True},
+                {"name": "WeChat", "retail_wechat_id": "wx_0001", "retail_consent_wechat": True},
                 {"name": "WeChat no id", "retail_consent_wechat": True},
                 {
                     "name": "Archived",

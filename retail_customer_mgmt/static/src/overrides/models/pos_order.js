@@ -2,8 +2,10 @@ import {PosOrder} from "@point_of_sale/app/models/pos_order";
 import {patch} from "@web/core/utils/patch";
 import {formatRetailPoints} from "@retail_customer_mgmt/app/utils/retail_format";
 
-// Figures of an order's retail points, computed by the server from its ledger
-// and returned with the synced order (see pos.order in retail_customer_mgmt).
+// Figures of an order's retail points, written by the server from its ledger
+// when the order was paid, stored on the order and returned with it (see
+// pos_order_receipt.py in retail_customer_mgmt): a reprint shows them as
+// they were then.
 export const RETAIL_ORDER_FIELDS = [
     "retail_points_earned",
     "retail_points_spent",
@@ -11,15 +13,18 @@ export const RETAIL_ORDER_FIELDS = [
     "retail_points_balance",
     "retail_tier_name",
     "retail_tier_color",
+    "retail_points_declared",
+    "retail_points_charge_differs",
+    "retail_points_recorded",
 ];
 
 patch(PosOrder.prototype, {
-    /** True once the server has answered for this order (its figures are loaded). */
+    /** True once the server has recorded the order's points figures. */
     retailIsSynced() {
         return (
             typeof this.id === "number" &&
             this.state !== "draft" &&
-            typeof this.retail_points_balance === "number"
+            Boolean(this.retail_points_recorded)
         );
     },
     /** What the receipt shows of the retail points; null without a customer. */
@@ -39,6 +44,9 @@ patch(PosOrder.prototype, {
                 ? formatRetailPoints(this.retail_points_taken_back)
                 : "",
             balance: formatRetailPoints(this.retail_points_balance),
+            chargeDiffers: Boolean(this.retail_points_charge_differs),
+            declared: formatRetailPoints(this.retail_points_declared),
+            charged: formatRetailPoints(this.retail_points_spent),
         };
     },
     export_for_printing(baseUrl, headerData) {
