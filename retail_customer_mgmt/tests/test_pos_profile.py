@@ -67,6 +67,18 @@ class TestPosProfile(RetailCommon):
         self.assertFalse(partner.retail_consent_email_date)
         self.assertEqual(partner.retail_consent_email_withdrawn_date, today)
         self.assertTrue(self.env["mail.blacklist"].search([("email", "=", "pan@example.cn")]))
+        # the consent history knows each change came from the till, by the cashier
+        history = self.env["retail.consent.history"].search(
+            [("partner_id", "=", partner.id)], order="id"
+        )
+        self.assertEqual(
+            [(h.channel, h.action, h.source, h.user_id) for h in history],
+            [
+                ("email", "given", "pos", self.cashier),
+                ("wechat", "given", "pos", self.cashier),
+                ("email", "withdrawn", "pos", self.cashier),
+            ],
+        )
         # the card's consent figures follow
         consents = partner.with_user(self.cashier).read(["retail_pos_consents"])[0]
         self.assertEqual(consents["retail_pos_consents"], "wechat")

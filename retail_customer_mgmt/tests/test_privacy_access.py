@@ -14,6 +14,14 @@ POS_STATUS = {
     "retail_pos_recommendations",
     "retail_pos_last_purchase",
     "retail_pos_marketing_consent",
+    # the customer card's service fields (VIP priority, what is pending,
+    # consents, recommended products, the account whose card is shared)
+    "retail_pos_vip",
+    "retail_pos_open_tickets",
+    "retail_pos_open_exceptions",
+    "retail_pos_consents",
+    "retail_pos_recommended_products",
+    "retail_pos_account",
 }
 PURCHASE_FIGURES = (
     "retail_lifetime_spend",
