@@ -229,7 +229,7 @@ class RetailGradeRun(models.Model):
         self.env.cr.execute(
             self._stage_sql(self._metrics_sql(company, self.window_start, partner_filter))
         )
-        refreshed = self.env.cr.rowcount
+        refreshed = self._count_staged()
         self.env.cr.execute(self._remove_stale_sql(touched))
         removed = self.env.cr.rowcount
         self.env["retail.customer.grade"].invalidate_model()

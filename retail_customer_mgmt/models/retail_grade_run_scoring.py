@@ -41,16 +41,25 @@ class RetailGradeRun(models.Model):
             return False
         if not self.total:
             return True
-        self.env.cr.execute(SQL("SELECT EXISTS (SELECT 1 FROM %s)", self._metric_table()))
-        return self.env.cr.fetchone()[0]
+        return bool(self._count_staged())
 
     def _stage_sql(self, metrics):
-        """Create the run's metric table from ``metrics`` (one statement)."""
+        """Create the run's metric table from ``metrics``, indexed and analysed
+        (the planner must know its size to join it with the grades)."""
         return SQL(
-            "DROP TABLE IF EXISTS %(table)s; CREATE UNLOGGED TABLE %(table)s AS %(metrics)s",
+            """
+            DROP TABLE IF EXISTS %(table)s;
+            CREATE UNLOGGED TABLE %(table)s AS %(metrics)s;
+            CREATE UNIQUE INDEX ON %(table)s (partner_id);
+            ANALYZE %(table)s
+            """,
             table=self._metric_table(),
             metrics=metrics,
         )
+
+    def _count_staged(self):
+        self.env.cr.execute(SQL("SELECT count(*) FROM %s", self._metric_table()))
+        return self.env.cr.fetchone()[0]
 
     def _drop_stage(self):
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._metric_table()))
@@ -165,68 +174,76 @@ class RetailGradeRun(models.Model):
 
     @api.model
     def _rules_sql(self, segments):
-        """The segments' rules as rows, in matching order (see
-        ``services.rfm.SegmentMatcher``)."""
-        rules = [(segment._rule(), segment.churn_interval_days) for segment in segments]
-        columns = list(zip(*[(*_flatten(rule), interval) for rule, interval in rules], strict=True))
-        if not columns:
-            columns = [[]] * 12
+        """The segments' rules as rows numbered in matching order (see
+        ``services.rfm.SegmentMatcher``): the first matching rule is the one
+        with the lowest number."""
+        rules = sorted(
+            (segment._rule() for segment in segments), key=lambda x: (x.sequence, x.segment_id)
+        )
+        columns = list(zip(*[_flatten(rule) for rule in rules], strict=True)) or [[]] * 9
         return SQL(
             """
             SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
-                                 %s::int[], %s::int[], %s::int[], %s::float8[], %s::float8[],
-                                 %s::float8[], %s::int[])
-                AS r(segment_id, sequence, r_min, r_max, f_min, f_max, m_min, m_max,
-                     min_spend, max_avg, min_avg, churn_days)
+                                 %s::int[], %s::float8[], %s::float8[], %s::float8[])
+                WITH ORDINALITY AS r(r_min, r_max, f_min, f_max, m_min, m_max,
+                                     min_spend, max_avg, min_avg, number)
             """,
             *[list(column) for column in columns],
-        )
+        ), [rule.segment_id for rule in rules]
 
     def _grade_sql(self, cuts, segments, low, high):
         """Grade the customers with ids in ``]low, high]`` and write the grades
-        that changed (one statement; its row count is the grades written)."""
+        that changed (one statement; its row count is the grades written).
+
+        Each step is a subquery kept apart (``OFFSET 0``) so that PostgreSQL
+        computes the recency, the scores and the segment once per customer.
+        The grades carry no author (``create_uid``/``write_uid``): the job
+        writes them for the company, and each reference checked costs a
+        lookup per row."""
         company = self.company_id
         recency_cuts, frequency_cuts, monetary_cuts = cuts
+        rules, segment_ids = self._rules_sql(segments)
+        churn_days = [segments.browse(sid).churn_interval_days or 0 for sid in segment_ids]
         return SQL(
             """
             WITH rules AS MATERIALIZED (%(rules)s),
             scored AS (
                 SELECT pop.*, %(r)s AS r, %(f)s AS f, %(m)s AS m,
                        pop.lifetime_spend / pop.order_count AS avg_basket
-                  FROM (%(population)s) pop
+                  FROM (%(population)s OFFSET 0) pop
+                OFFSET 0
             ),
             matched AS (
-                SELECT s.*, (SELECT rules.segment_id FROM rules
+                SELECT s.*, (SELECT min(rules.number) FROM rules
                               WHERE s.r BETWEEN rules.r_min AND rules.r_max
                                 AND s.f BETWEEN rules.f_min AND rules.f_max
                                 AND s.m BETWEEN rules.m_min AND rules.m_max
                                 AND (rules.min_spend = 0 OR s.monetary >= rules.min_spend)
                                 AND (rules.min_avg = 0 OR s.avg_basket >= rules.min_avg)
                                 AND (rules.max_avg = 0 OR s.avg_basket <= rules.max_avg)
-                           ORDER BY rules.sequence, rules.segment_id
-                              LIMIT 1) AS segment_id
+                           ) AS rule_number
                   FROM scored s
+                OFFSET 0
             ),
             graded AS (
-                SELECT m.*,
+                SELECT m.*, (%(segment_ids)s::int[])[m.rule_number] AS segment_id,
                        %(factor)s > 0 AND m.recency > %(factor)s::float8 * (
                            CASE WHEN m.order_count >= 3 AND COALESCE(m.median_interval, 0) <> 0
                                 THEN m.median_interval
-                                ELSE COALESCE(NULLIF(
-                                    (SELECT rules.churn_days FROM rules
-                                      WHERE rules.segment_id = m.segment_id), 0), 60)::float8
+                                ELSE COALESCE(NULLIF((%(churn_days)s::int[])[m.rule_number], 0),
+                                              60)::float8
                            END) AS churn_risk
                   FROM matched m
+                OFFSET 0
             )
             INSERT INTO retail_customer_grade AS g (
                 partner_id, company_id, frequency, monetary, order_count, lifetime_spend,
                 avg_basket, median_interval, r_score, f_score, m_score, rfm_total, rfm_code,
-                segment_id, churn_risk, last_purchase, changed_on,
-                create_uid, create_date, write_uid, write_date)
+                segment_id, churn_risk, last_purchase, changed_on, create_date, write_date)
             SELECT n.partner_id, %(company)s, n.frequency, n.monetary, n.order_count,
                    n.lifetime_spend, n.avg_basket, n.median_interval, n.r, n.f, n.m,
                    n.r + n.f + n.m, concat(n.r, n.f, n.m), n.segment_id, n.churn_risk,
-                   n.last_purchase, %(today)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                   n.last_purchase, %(today)s, %(now)s, %(now)s
               FROM graded n
               LEFT JOIN retail_customer_grade old
                      ON old.partner_id = n.partner_id AND old.company_id = %(company)s
@@ -246,10 +263,11 @@ class RetailGradeRun(models.Model):
                 m_score = EXCLUDED.m_score, rfm_total = EXCLUDED.rfm_total,
                 rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
                 churn_risk = EXCLUDED.churn_risk, last_purchase = EXCLUDED.last_purchase,
-                changed_on = EXCLUDED.changed_on, write_uid = EXCLUDED.write_uid,
-                write_date = EXCLUDED.write_date
+                changed_on = EXCLUDED.changed_on, write_date = EXCLUDED.write_date
             """,
-            rules=self._rules_sql(segments),
+            rules=rules,
+            segment_ids=segment_ids,
+            churn_days=churn_days,
             r=self._score_sql("pop.recency", recency_cuts, reverse=True),
             f=self._score_sql("pop.frequency", frequency_cuts),
             m=self._score_sql("pop.monetary", monetary_cuts),
@@ -257,7 +275,6 @@ class RetailGradeRun(models.Model):
             factor=company.retail_churn_factor,
             company=company.id,
             today=self.grading_date,
-            uid=self.env.uid,
             now=self.env.cr.now().replace(tzinfo=None),
         )
 
@@ -301,10 +318,8 @@ class RetailGradeRun(models.Model):
 
 
 def _flatten(rule):
-    """A ``SegmentRule`` as the columns of ``_rules_sql`` (without the churn days)."""
+    """A ``SegmentRule`` as the columns of ``_rules_sql``."""
     return (
-        rule.segment_id,
-        rule.sequence,
         *rule.r,
         *rule.f,
         *rule.m,
