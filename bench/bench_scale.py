@@ -239,8 +239,7 @@ def main():
         out,
         {
             **{
-                f"{name} within {MAX_RATIO} x the bare aggregate": out[f"{name}_ratio"]
-                <= MAX_RATIO
+                f"{name} within {MAX_RATIO} x the bare aggregate": out[f"{name}_ratio"] <= MAX_RATIO
                 for name in regrade_jobs
             },
             f"the worker's peak RSS stays under {MAX_PEAK_MB} MB": max(

@@ -180,7 +180,8 @@ def _lines(env, company, product_ids):
     """One product line per order: mostly one of the customer's 20 favourites."""
     cr, done = env.cr, False
     pick = SQL(
-        "(%s::int[])[1 + mod(mod(o.partner_id * 37, %s) + floor(power(random(), 2) * 20)::int, %s)]",
+        "(%s::int[])[1 + mod(mod(o.partner_id * 37, %s)"
+        " + floor(power(random(), 2) * 20)::int, %s)]",
         product_ids,
         len(product_ids),
         len(product_ids),

@@ -255,9 +255,7 @@ class RetailGradeRun(models.Model):
         )
         self.env["mail.activity"].flush_model(["res_model", "res_id", "activity_type_id"])
         self.env["res.partner"].flush_model(["user_id"])
-        self.env.cr.execute(
-            self._follow_up_sql(segments, (churn_type, revisit_types), low, high)
-        )
+        self.env.cr.execute(self._follow_up_sql(segments, (churn_type, revisit_types), low, high))
         plans = {pid: (segment_id, risk) for pid, segment_id, risk in self.env.cr.fetchall()}
         Grade._retail_plan_activities(
             self.company_id, plans, {segment.id: segment for segment in segments}
