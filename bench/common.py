@@ -67,11 +67,20 @@ def measure(env, func, repeat=7, setup=None):
 
 
 def insert_sale_orders(
-    cr, company_id, first_partner, last_partner, orders, prefix="BENCH", days=1095, skew=1.6
+    cr,
+    company_id,
+    first_partner,
+    last_partner,
+    orders,
+    prefix="BENCH",
+    days=1095,
+    skew=1.6,
+    written_days_ago=0,
 ):
     """Confirmed sales orders spread over the last ``days`` days (3 years),
     for partners ``first_partner`` .. ``last_partner`` (``skew`` > 1: some
-    customers buy more often), inserted in one query."""
+    customers buy more often), written ``written_days_ago`` days ago,
+    inserted in one query."""
     cr.execute(
         """
         INSERT INTO sale_order (name, company_id, partner_id, partner_invoice_id,
@@ -80,7 +89,9 @@ def insert_sale_orders(
                                 write_date)
         SELECT %(prefix)s || '/' || g, %(company)s, p, p, p, 'direct', 'sale',
                NOW() - make_interval(secs => random() * %(days)s * 86400),
-               round((5 + random() * 500)::numeric, 2), 0, 1, NOW(), NOW()
+               round((5 + random() * 500)::numeric, 2), 0, 1,
+               NOW() - make_interval(days => %(written)s),
+               NOW() - make_interval(days => %(written)s)
           FROM (SELECT g, %(first)s + floor(power(random(), %(skew)s) * (%(n)s))::int AS p
                   FROM generate_series(1, %(orders)s) g) s
         """,
@@ -92,5 +103,6 @@ def insert_sale_orders(
             "orders": orders,
             "days": days,
             "skew": skew,
+            "written": written_days_ago,
         },
     )

@@ -55,7 +55,10 @@ class ResPartner(models.Model):
             partner.retail_rfm_code = grade.rfm_code if grade else False
             partner.retail_churn_risk = bool(grade and grade.churn_risk)
 
-    def _retail_grade_domain(self, condition):
+    def _retail_grade_domain(self, condition, negate=False):
+        """Contacts whose commercial partner has (or, ``negate``, has not) a
+        grade of the current company matching ``condition``. The negation is
+        a NOT EXISTS (one anti-join), never a NOT IN over the grades."""
         query = (
             self.env["retail.customer.grade"]
             .sudo()
@@ -66,7 +69,9 @@ class ResPartner(models.Model):
                 "id",
                 "in",
                 SQL(
-                    "(SELECT rp.id FROM res_partner rp WHERE rp.commercial_partner_id IN (%s))",
+                    """(SELECT rp.id FROM res_partner rp WHERE %s EXISTS (
+                            SELECT 1 FROM (%s) g WHERE g.partner_id = rp.commercial_partner_id))""",
+                    SQL("NOT") if negate else SQL(""),
                     query.subselect("partner_id"),
                 ),
             )
@@ -79,10 +84,7 @@ class ResPartner(models.Model):
         if operator not in ("=", "!="):
             raise ValidationError(self.env._("Search churn risk with = or !=."))
         positive = (operator == "=") == bool(value)
-        domain = self._retail_grade_domain([("churn_risk", "=", True)])
-        if not positive:
-            domain = ["!", *domain]
-        return domain
+        return self._retail_grade_domain([("churn_risk", "=", True)], negate=not positive)
 
     @api.model
     def action_retail_regrade_now(self):

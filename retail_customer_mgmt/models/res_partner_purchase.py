@@ -140,13 +140,18 @@ class ResPartner(models.Model):
         rows = Purchase._aggregates_sql(self.env.company)
         if neutral_matches:
             having = SQL("NOT COALESCE(%s, FALSE)", having)
+        # NOT EXISTS over the grouped figures, not NOT IN: PostgreSQL turns it
+        # into one anti-join instead of probing a subquery per contact
         subquery = SQL(
-            """(SELECT rp.id FROM res_partner rp WHERE rp.commercial_partner_id IN (
-                    SELECT partner_id FROM (%s) s GROUP BY partner_id HAVING %s))""",
+            """(SELECT rp.id FROM res_partner rp WHERE %s EXISTS (
+                    SELECT 1 FROM (SELECT partner_id FROM (%s) s
+                                    GROUP BY partner_id HAVING %s) f
+                     WHERE f.partner_id = rp.commercial_partner_id))""",
+            SQL("NOT") if neutral_matches else SQL(""),
             rows,
             having,
         )
-        return [("id", "not in" if neutral_matches else "in", subquery)]
+        return [("id", "in", subquery)]
 
     def _search_retail_lifetime_spend(self, operator, value):
         return self._retail_search_stat("retail_lifetime_spend", operator, value)

@@ -1,45 +1,19 @@
 import json
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..services.rfm import (
-    Cuts,
-    Metrics,
-    SegmentMatcher,
-    churn_risk,
-    needs_full_regrade,
-    recency_days,
-)
+from ..services.rfm import needs_full_regrade
+
+# a partner id above every real one: the upper bound of the last batch
+MAX_ID = 2**31 - 1
 
 _logger = logging.getLogger(__name__)
-
-
-def _pg_array(values):
-    """PostgreSQL array literal of numbers, booleans, datetimes or digit codes.
-
-    Adapting 10,000-element Python lists value by value costs more than the
-    insert itself; the literal is built in one join and passed as a single
-    parameter. Only values computed by the regrade (never user text) go here.
-    """
-
-    def literal(value):
-        if value is None:
-            return "NULL"
-        if value is True:
-            return "t"
-        if value is False:
-            return "f"
-        if isinstance(value, datetime):
-            return f'"{value.isoformat(sep=" ")}"'
-        return str(value)
-
-    return "{" + ",".join(map(literal, values)) + "}"
 
 
 class RetailGradeRun(models.Model):
@@ -63,6 +37,8 @@ class RetailGradeRun(models.Model):
     # orders written by transactions that started before the previous run
     # but committed after it are caught by re-reading this much history
     SAFETY_MARGIN = timedelta(hours=1)
+    # customers per batch at least (see ``_regrade``)
+    MIN_BATCH = 10000
 
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True)
     state = fields.Selection(
@@ -104,12 +80,12 @@ class RetailGradeRun(models.Model):
                   FROM orders
             )
             SELECT partner_id,
-                   MAX(d) FILTER (WHERE is_order = 1),
-                   COUNT(*) FILTER (WHERE is_order = 1 AND d >= %(window)s),
-                   COALESCE(SUM(amount) FILTER (WHERE d >= %(window)s), 0),
-                   COUNT(*) FILTER (WHERE is_order = 1),
-                   COALESCE(SUM(amount), 0),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY gap)
+                   MAX(d) FILTER (WHERE is_order = 1) AS last_purchase,
+                   COUNT(*) FILTER (WHERE is_order = 1 AND d >= %(window)s)::int AS frequency,
+                   COALESCE(SUM(amount) FILTER (WHERE d >= %(window)s), 0)::float8 AS monetary,
+                   COUNT(*) FILTER (WHERE is_order = 1)::int AS order_count,
+                   COALESCE(SUM(amount), 0)::float8 AS lifetime_spend,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_interval
               FROM timeline
           GROUP BY partner_id
             HAVING COUNT(*) FILTER (WHERE is_order = 1) > 0
@@ -122,79 +98,6 @@ class RetailGradeRun(models.Model):
         return self.search(
             [("company_id", "=", company.id), ("state", "=", "done")], order="id desc", limit=1
         )
-
-    def _gather(self, run):
-        """Metrics of every customer after the run's cursor, the grades stored
-        for them, and the grades to remove. Four queries at most."""
-        company = run.company_id
-        self.env.cr.execute("SET LOCAL work_mem = '256MB'")  # sort the orders in RAM
-        self.env["retail.purchase"]._flush()
-        self.env["retail.customer.grade"].flush_model()
-        after = SQL("p.commercial_partner_id > %s", run.last_partner_id)
-        touched = None
-        if run.mode == "incremental":
-            previous = self._previous_run(company)
-            self.env.cr.execute(
-                self.env["retail.purchase"]._changed_buyers_sql(
-                    company,
-                    previous.data_as_of - self.SAFETY_MARGIN,
-                    previous.window_start,
-                    run.window_start,
-                )
-            )
-            touched = [pid for (pid,) in self.env.cr.fetchall() if pid > run.last_partner_id]
-            after = SQL("%s AND p.commercial_partner_id = ANY(%s)", after, touched)
-        now = run.started_at
-        metrics = {}
-        if touched is None or touched:
-            self.env.cr.execute(self._metrics_sql(company, run.window_start, after))
-            for pid, last, freq, monetary, orders, spend, med in self.env.cr.fetchall():
-                metrics[pid] = Metrics(
-                    partner_id=pid,
-                    recency_days=recency_days(now, last),
-                    frequency=freq,
-                    monetary=float(monetary),
-                    order_count=orders,
-                    lifetime_spend=float(spend),
-                    median_interval=float(med) if med is not None else None,
-                    last_purchase=last,
-                )
-        refreshed = len(metrics)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT partner_id, frequency, monetary, order_count, lifetime_spend,
-                       avg_basket, median_interval, r_score, f_score, m_score,
-                       segment_id, churn_risk, last_purchase
-                  FROM retail_customer_grade
-                 WHERE company_id = %s AND partner_id > %s
-                """,
-                company.id,
-                run.last_partner_id,
-            )
-        )
-        stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-        if touched is None:
-            stale = [pid for pid in stored if pid not in metrics]
-        else:
-            touched = set(touched)
-            stale = [pid for pid in stored if pid in touched and pid not in metrics]
-            for pid, row in stored.items():
-                if pid in touched:
-                    continue
-                freq, monetary, orders, spend, _avg, med, *_scores, last = row
-                metrics[pid] = Metrics(
-                    partner_id=pid,
-                    recency_days=recency_days(now, last),
-                    frequency=freq,
-                    monetary=monetary,
-                    order_count=orders,
-                    lifetime_spend=spend,
-                    median_interval=med,
-                    last_purchase=last,
-                )
-        ordered = [metrics[pid] for pid in sorted(metrics)]
-        return ordered, stored, stale, refreshed
 
     # ------------------------------------------------------------------
     # Run
@@ -234,12 +137,18 @@ class RetailGradeRun(models.Model):
         )
 
     @api.model
-    def _regrade(self, company, batch_size=10000, time_budget=None, commit=False, full=False):
+    def _regrade(
+        self, company, batch_size=None, time_budget=None, commit=False, full=False, batches=8
+    ):
         """Grade ``company``'s customers; resume the unfinished run if any.
 
+        :param batch_size: customers per batch (committed together); by
+            default the customers are split in ``batches`` batches of
+            ``MIN_BATCH`` customers at least, so that the number of queries
+            does not depend on the number of customers
         :param time_budget: seconds after which the call stops between two
             batches (the cron calls again at once); None = until done
-        :param commit: commit after each batch (cron only)
+        :param commit: commit after the staging and after each batch (cron only)
         :param full: read every customer's history again, even when an
             incremental run would do
         :return: the run
@@ -247,34 +156,27 @@ class RetailGradeRun(models.Model):
         started = time.monotonic()
         run = self.search([("company_id", "=", company.id), ("state", "=", "running")], limit=1)
         run = run or self._start(company, full)
-        metrics, stored, stale, refreshed = self._gather(run)
-        if run.cuts:
-            cuts = Cuts(*[tuple(c) for c in json.loads(run.cuts)])
-        else:
-            cuts = Cuts.from_metrics(metrics)
-            run.write(
-                {
-                    "cuts": json.dumps([cuts.recency, cuts.frequency, cuts.monetary]),
-                    "total": len(metrics),
-                }
-            )
-        if stale:
-            self._remove_grades(company, stale)
-        run.write({"refreshed": run.refreshed + refreshed, "removed": run.removed + len(stale)})
+        # the statements below read millions of rows once: sort in memory,
+        # and no JIT compilation (it costs more than it saves here)
+        self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        if not run.cuts or not run._staged():
+            run._stage()
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
         segments = self.env["retail.segment"].sudo()._segments_for(company)
-        context = {
-            "matcher": SegmentMatcher([segment._rule() for segment in segments]),
-            "intervals": {segment.id: segment.churn_interval_days for segment in segments},
-            "segments": {segment.id: segment for segment in segments},
-            "stored": stored,
-        }
-        for start in range(0, len(metrics), batch_size):
-            batch = metrics[start : start + batch_size]
-            changed = self._grade_batch(run, company, cuts, batch, context)
+        cuts = json.loads(run.cuts)
+        size = batch_size or max(-(-run.total // batches), self.MIN_BATCH)
+        while run.done < run.total:
+            high = run._slice_end(size)
+            self.env.cr.execute(run._grade_sql(cuts, segments, run.last_partner_id, high))
+            changed = self.env.cr.rowcount
+            self.env["retail.customer.grade"].invalidate_model()
+            run._follow_up(segments, run.last_partner_id, high)
             run.write(
                 {
-                    "last_partner_id": batch[-1].partner_id,
-                    "done": run.done + len(batch),
+                    "last_partner_id": high,
+                    "done": run.total if high == MAX_ID else run.done + size,
                     "changed": run.changed + changed,
                 }
             )
@@ -283,12 +185,10 @@ class RetailGradeRun(models.Model):
             )
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            if (
-                time_budget
-                and time.monotonic() - started > time_budget
-                and start + batch_size < len(metrics)
-            ):
+                self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+            if time_budget and time.monotonic() - started > time_budget and run.done < run.total:
                 return run
+        run._drop_stage()
         run.write({"state": "done", "finished_at": fields.Datetime.now()})
         _logger.info(
             "%s regrade of %s: %s customers graded, %s histories read, %s grades written, "
@@ -302,107 +202,67 @@ class RetailGradeRun(models.Model):
         )
         return run
 
-    def _remove_grades(self, company, partner_ids):
-        # customers no longer buying in this company lose their stale grade
+    def _stage(self):
+        """Stage the metrics of the customers the run reads (all of them for a
+        full run; for an incremental one, those whose orders changed or left
+        the window since the previous run), remove the grades of those who no
+        longer buy, and, the first time, fix the run's scale: its population
+        and cut points. A constant number of queries."""
+        self.ensure_one()
+        company = self.company_id
+        self.env["retail.purchase"]._flush()
+        self.env["retail.customer.grade"].flush_model()
+        touched = None
+        partner_filter = SQL("TRUE")
+        if self.mode == "incremental":
+            previous = self._previous_run(company)
+            self.env.cr.execute(
+                self.env["retail.purchase"]._changed_buyers_sql(
+                    company,
+                    previous.data_as_of - self.SAFETY_MARGIN,
+                    previous.window_start,
+                    self.window_start,
+                )
+            )
+            touched = [pid for (pid,) in self.env.cr.fetchall()]
+            partner_filter = SQL("p.commercial_partner_id = ANY(%s)", touched)
         self.env.cr.execute(
-            SQL(
-                "DELETE FROM retail_customer_grade WHERE company_id = %s AND partner_id = ANY(%s)",
-                company.id,
-                partner_ids,
-            )
+            self._stage_sql(self._metrics_sql(company, self.window_start, partner_filter))
         )
+        refreshed = self._count_staged()
+        self.env.cr.execute(self._remove_stale_sql(touched))
+        removed = self.env.cr.rowcount
         self.env["retail.customer.grade"].invalidate_model()
-
-    def _grade_batch(self, run, company, cuts, batch, context):
-        """Score and match every customer of the batch, write the grades that
-        changed in one query, then plan activities. Returns the number of
-        grades written."""
-        matcher, stored = context["matcher"], context["stored"]
-        factor = company.retail_churn_factor
-        rows, plans = [], {}
-        for m in batch:
-            r, f, mo = cuts.scores(m)
-            avg = m.lifetime_spend / m.order_count if m.order_count else 0.0
-            segment_id = matcher.match(r, f, mo, m.monetary, avg)
-            risk = churn_risk(
-                m.recency_days,
-                m.order_count,
-                m.median_interval,
-                factor,
-                context["intervals"].get(segment_id) or 60,
-            )
-            plans[m.partner_id] = (segment_id, risk)
-            row = (
-                m.frequency,
-                m.monetary,
-                m.order_count,
-                m.lifetime_spend,
-                avg,
-                m.median_interval,
-                r,
-                f,
-                mo,
-                segment_id,
-                risk,
-                m.last_purchase,
-            )
-            if stored.get(m.partner_id) != row:
-                rows.append((m.partner_id, *row))
-        if rows:
-            self._write_grades(run, company, rows)
-        self.env["retail.customer.grade"]._retail_plan_activities(
-            company, plans, context["segments"]
+        if self.cuts:
+            return  # staged again after a crash of the database: same scale
+        total = self._count_population()
+        self.write(
+            {
+                "cuts": json.dumps([list(cuts) for cuts in self._read_cuts(total)]),
+                "total": total,
+                "refreshed": refreshed,
+                "removed": removed,
+            }
         )
-        return len(rows)
 
-    def _write_grades(self, run, company, rows):
-        columns = [_pg_array(column) for column in zip(*rows, strict=True)]
-        self.env.cr.execute(
-            SQL(
-                """
-            INSERT INTO retail_customer_grade (
-                partner_id, company_id, frequency, monetary, order_count,
-                lifetime_spend, avg_basket, median_interval, r_score, f_score, m_score,
-                rfm_total, rfm_code, segment_id, churn_risk, last_purchase, changed_on,
-                create_uid, create_date, write_uid, write_date)
-            SELECT t.partner_id, %(company)s, t.freq, t.monetary, t.orders, t.spend,
-                   t.avg, t.med, t.r, t.f, t.m, t.r + t.f + t.m, concat(t.r, t.f, t.m),
-                   t.segment, t.risk, t.last, %(today)s,
-                   %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM unnest(%(p)s::int[], %(fr)s::int[], %(mon)s::float8[],
-                          %(oc)s::int[], %(sp)s::float8[], %(av)s::float8[],
-                          %(md)s::float8[], %(r)s::int[], %(f)s::int[], %(m)s::int[],
-                          %(sg)s::int[], %(rk)s::bool[], %(ls)s::timestamp[])
-                   AS t(partner_id, freq, monetary, orders, spend, avg, med,
-                        r, f, m, segment, risk, last)
-            ON CONFLICT (partner_id, company_id) DO UPDATE SET
-                frequency = EXCLUDED.frequency,
-                monetary = EXCLUDED.monetary, order_count = EXCLUDED.order_count,
-                lifetime_spend = EXCLUDED.lifetime_spend, avg_basket = EXCLUDED.avg_basket,
-                median_interval = EXCLUDED.median_interval, r_score = EXCLUDED.r_score,
-                f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score,
-                rfm_total = EXCLUDED.rfm_total, rfm_code = EXCLUDED.rfm_code,
-                segment_id = EXCLUDED.segment_id, churn_risk = EXCLUDED.churn_risk,
-                last_purchase = EXCLUDED.last_purchase, changed_on = EXCLUDED.changed_on,
-                write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-            """,
-                company=company.id,
-                now=fields.Datetime.now(),
-                today=run.grading_date,
-                uid=self.env.uid,
-                **dict(
-                    zip(
-                        ("p", "fr", "mon", "oc", "sp", "av", "md", "r", "f", "m", "sg", "rk", "ls"),
-                        columns,
-                        strict=True,
-                    )
-                ),
-            )
+    def _follow_up(self, segments, low, high):
+        """Churn warnings, revisits and dedicated salespeople for the graded
+        customers of ``]low, high]`` who may need them (selected in SQL)."""
+        Grade = self.env["retail.customer.grade"]
+        churn_type = self.env.ref("retail_customer_mgmt.mail_activity_type_churn")
+        revisit_types = segments.activity_type_id.union(
+            *Grade._retail_revisit_types(segments).values()
         )
-        self.env["retail.customer.grade"].invalidate_model()
+        self.env["mail.activity"].flush_model(["res_model", "res_id", "activity_type_id"])
+        self.env["res.partner"].flush_model(["user_id"])
+        self.env.cr.execute(self._follow_up_sql(segments, (churn_type, revisit_types), low, high))
+        plans = {pid: (segment_id, risk) for pid, segment_id, risk in self.env.cr.fetchall()}
+        Grade._retail_plan_activities(
+            self.company_id, plans, {segment.id: segment for segment in segments}
+        )
 
     @api.model
-    def _cron_retail_regrade(self, batch_size=10000, time_budget=240):
+    def _cron_retail_regrade(self, batch_size=None, time_budget=240):
         today = fields.Date.context_today(self)
         for company in self.env["res.company"].search([]):
             last = self.search([("company_id", "=", company.id)], limit=1)

@@ -13,13 +13,26 @@ from itertools import pairwise
 from statistics import median
 
 
+def cut_ranks(n):
+    """The 1-based ranks of the four cut points (20/40/60/80 %) among ``n``
+    sorted values (nearest rank: the ceiling of n x k / 5)."""
+    return [min(n, max(1, -(-n * k // 5))) for k in (1, 2, 3, 4)]
+
+
+def cut_fractions(n):
+    """Fractions whose ``percentile_disc`` in PostgreSQL picks exactly the
+    values of :func:`cut_ranks` among ``n`` values: PostgreSQL takes the
+    value of rank ceil(fraction x n), and (rank - 0.5) / n x n rounds up to
+    the rank whatever the floating-point error."""
+    return [(rank - 0.5) / n for rank in cut_ranks(n)]
+
+
 def quintile_cuts(values):
     """The four cut points (20/40/60/80 %) of ``values`` (nearest rank)."""
     ordered = sorted(values)
     if not ordered:
         return [0, 0, 0, 0]
-    n = len(ordered)
-    return [ordered[min(n - 1, max(0, -(-n * k // 5) - 1))] for k in (1, 2, 3, 4)]
+    return [ordered[rank - 1] for rank in cut_ranks(len(ordered))]
 
 
 def score(value, cuts, reverse=False):

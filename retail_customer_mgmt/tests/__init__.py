@@ -65,3 +65,4 @@ from . import test_pos_profile
 from . import test_pos_feedback
 from . import test_pos_receipt
 from . import test_pos_tours_service
+from . import test_grading_rules

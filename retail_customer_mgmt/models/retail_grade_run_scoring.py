@@ -1,0 +1,329 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+from ..services.rfm import cut_fractions
+from .retail_grade_run import MAX_ID
+
+
+class RetailGradeRun(models.Model):
+    """The regrade's set-based SQL: metrics, cut points, scores and write-back.
+
+    The rules are those of ``services/rfm.py`` (quintile cut points by
+    nearest rank, scores, first matching segment, churn risk), evaluated by
+    PostgreSQL for every customer at once instead of customer by customer in
+    Python: a run holds nothing per customer in memory, and
+    ``tests/test_grading_rules.py`` checks the SQL against the services on
+    random populations.
+
+    The metrics of the customers a run reads are staged in an unlogged table
+    of the run (``retail_grade_metric_<run id>``, dropped when the run is
+    done), so that the batches of a resumed run, in another worker or after
+    a crash, grade the same population on the same scale.
+    """
+
+    _inherit = "retail.grade.run"
+
+    # ------------------------------------------------------------------
+    # Staging: the metrics of the customers the run reads
+    # ------------------------------------------------------------------
+    def _metric_table(self):
+        self.ensure_one()
+        return SQL.identifier(f"retail_grade_metric_{self.id}")
+
+    def _staged(self):
+        """Whether the run's metrics are staged: the table survives a killed
+        worker, but a crash of the database server empties an unlogged table
+        (and a run with customers has staged some)."""
+        self.env.cr.execute(
+            SQL("SELECT to_regclass(%s) IS NOT NULL", f"retail_grade_metric_{self.id}")
+        )
+        if not self.env.cr.fetchone()[0]:
+            return False
+        if not self.total:
+            return True
+        return bool(self._count_staged())
+
+    def _stage_sql(self, metrics):
+        """Create the run's metric table from ``metrics``, indexed and analysed
+        (the planner must know its size to join it with the grades)."""
+        return SQL(
+            """
+            DROP TABLE IF EXISTS %(table)s;
+            CREATE UNLOGGED TABLE %(table)s AS %(metrics)s;
+            CREATE UNIQUE INDEX ON %(table)s (partner_id);
+            ANALYZE %(table)s
+            """,
+            table=self._metric_table(),
+            metrics=metrics,
+        )
+
+    def _count_staged(self):
+        self.env.cr.execute(SQL("SELECT count(*) FROM %s", self._metric_table()))
+        return self.env.cr.fetchone()[0]
+
+    def _drop_stage(self):
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._metric_table()))
+
+    def _remove_stale_sql(self, touched):
+        """Delete the grades of the customers who no longer buy: every graded
+        customer without metrics (full run), or among ``touched`` ones."""
+        return SQL(
+            """
+            DELETE FROM retail_customer_grade g
+             WHERE g.company_id = %(company)s AND %(touched)s
+               AND NOT EXISTS (SELECT 1 FROM %(table)s m WHERE m.partner_id = g.partner_id)
+            """,
+            company=self.company_id.id,
+            touched=SQL("g.partner_id = ANY(%s)", touched) if touched is not None else SQL("TRUE"),
+            table=self._metric_table(),
+        )
+
+    # ------------------------------------------------------------------
+    # The population: staged metrics, and the stored ones of the others
+    # ------------------------------------------------------------------
+    def _population_sql(self, low=0, high=MAX_ID):
+        """Metrics of the customers with ids in ``]low, high]``: the staged
+        ones, and, for an incremental run, those stored on the grades of the
+        customers it did not read again. Recency as of the run's start."""
+        columns = SQL(
+            "partner_id, last_purchase, frequency, monetary, order_count, lifetime_spend, "
+            "median_interval"
+        )
+        parts = [
+            SQL(
+                "SELECT %s FROM %s WHERE partner_id > %s AND partner_id <= %s",
+                columns,
+                self._metric_table(),
+                low,
+                high,
+            )
+        ]
+        if self.mode == "incremental":
+            parts.append(
+                SQL(
+                    """
+                    SELECT %(columns)s FROM retail_customer_grade g
+                     WHERE g.company_id = %(company)s
+                       AND g.partner_id > %(low)s AND g.partner_id <= %(high)s
+                       AND NOT EXISTS (SELECT 1 FROM %(table)s m
+                                        WHERE m.partner_id = g.partner_id)
+                    """,
+                    columns=columns,
+                    company=self.company_id.id,
+                    low=low,
+                    high=high,
+                    table=self._metric_table(),
+                )
+            )
+        return SQL(
+            """
+            SELECT pop.*,
+                   GREATEST(FLOOR(EXTRACT(EPOCH FROM %(now)s::timestamp - pop.last_purchase)
+                                  / 86400), 0)::int AS recency
+              FROM (%(parts)s) pop
+            """,
+            now=self.started_at,
+            parts=SQL(" UNION ALL ").join(parts),
+        )
+
+    def _count_population(self):
+        self.env.cr.execute(SQL("SELECT count(*) FROM (%s) pop", self._population_sql()))
+        return self.env.cr.fetchone()[0]
+
+    def _read_cuts(self, total):
+        """The quintile cut points of the whole population (see
+        ``services.rfm.quintile_cuts``): three sorts in one query."""
+        if not total:
+            return [0] * 4, [0] * 4, [0.0] * 4
+        fractions = cut_fractions(total)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT percentile_disc(%(f)s::float8[]) WITHIN GROUP (ORDER BY recency),
+                       percentile_disc(%(f)s::float8[]) WITHIN GROUP (ORDER BY frequency),
+                       percentile_disc(%(f)s::float8[]) WITHIN GROUP (ORDER BY monetary)
+                  FROM (%(population)s) pop
+                """,
+                f=fractions,
+                population=self._population_sql(),
+            )
+        )
+        return self.env.cr.fetchone()
+
+    def _slice_end(self, batch_size):
+        """The id of the last customer of the next batch of ``batch_size``."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id FROM (%s) pop ORDER BY partner_id OFFSET %s LIMIT 1",
+                self._population_sql(self.last_partner_id),
+                batch_size - 1,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else MAX_ID
+
+    # ------------------------------------------------------------------
+    # Scores, segment, churn risk and write-back of a batch
+    # ------------------------------------------------------------------
+    @api.model
+    def _score_sql(self, value, cuts, reverse=False):
+        """``services.rfm.score`` in SQL: 1 + number of cuts below the value
+        (5 - that number for recency)."""
+        below = SQL(" + ").join(SQL("(%s > %s)::int", SQL(value), cut) for cut in cuts)
+        return SQL("5 - (%s)", below) if reverse else SQL("1 + %s", below)
+
+    @api.model
+    def _rules_sql(self, segments):
+        """The segments' rules as rows numbered in matching order (see
+        ``services.rfm.SegmentMatcher``): the first matching rule is the one
+        with the lowest number."""
+        rules = sorted(
+            (segment._rule() for segment in segments), key=lambda x: (x.sequence, x.segment_id)
+        )
+        columns = list(zip(*[_flatten(rule) for rule in rules], strict=True)) or [[]] * 9
+        return SQL(
+            """
+            SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
+                                 %s::int[], %s::float8[], %s::float8[], %s::float8[])
+                WITH ORDINALITY AS r(r_min, r_max, f_min, f_max, m_min, m_max,
+                                     min_spend, max_avg, min_avg, number)
+            """,
+            *[list(column) for column in columns],
+        ), [rule.segment_id for rule in rules]
+
+    def _grade_sql(self, cuts, segments, low, high):
+        """Grade the customers with ids in ``]low, high]`` and write the grades
+        that changed (one statement; its row count is the grades written).
+
+        Each step is a subquery kept apart (``OFFSET 0``) so that PostgreSQL
+        computes the recency, the scores and the segment once per customer.
+        The grades carry no author (``create_uid``/``write_uid``): the job
+        writes them for the company, and each reference checked costs a
+        lookup per row."""
+        company = self.company_id
+        recency_cuts, frequency_cuts, monetary_cuts = cuts
+        rules, segment_ids = self._rules_sql(segments)
+        churn_days = [segments.browse(sid).churn_interval_days or 0 for sid in segment_ids]
+        return SQL(
+            """
+            WITH rules AS MATERIALIZED (%(rules)s),
+            scored AS (
+                SELECT pop.*, %(r)s AS r, %(f)s AS f, %(m)s AS m,
+                       pop.lifetime_spend / pop.order_count AS avg_basket
+                  FROM (%(population)s OFFSET 0) pop
+                OFFSET 0
+            ),
+            matched AS (
+                SELECT s.*, (SELECT min(rules.number) FROM rules
+                              WHERE s.r BETWEEN rules.r_min AND rules.r_max
+                                AND s.f BETWEEN rules.f_min AND rules.f_max
+                                AND s.m BETWEEN rules.m_min AND rules.m_max
+                                AND (rules.min_spend = 0 OR s.monetary >= rules.min_spend)
+                                AND (rules.min_avg = 0 OR s.avg_basket >= rules.min_avg)
+                                AND (rules.max_avg = 0 OR s.avg_basket <= rules.max_avg)
+                           ) AS rule_number
+                  FROM scored s
+                OFFSET 0
+            ),
+            graded AS (
+                SELECT m.*, (%(segment_ids)s::int[])[m.rule_number] AS segment_id,
+                       %(factor)s > 0 AND m.recency > %(factor)s::float8 * (
+                           CASE WHEN m.order_count >= 3 AND COALESCE(m.median_interval, 0) <> 0
+                                THEN m.median_interval
+                                ELSE COALESCE(NULLIF((%(churn_days)s::int[])[m.rule_number], 0),
+                                              60)::float8
+                           END) AS churn_risk
+                  FROM matched m
+                OFFSET 0
+            )
+            INSERT INTO retail_customer_grade AS g (
+                partner_id, company_id, frequency, monetary, order_count, lifetime_spend,
+                avg_basket, median_interval, r_score, f_score, m_score, rfm_total, rfm_code,
+                segment_id, churn_risk, last_purchase, changed_on, create_date, write_date)
+            SELECT n.partner_id, %(company)s, n.frequency, n.monetary, n.order_count,
+                   n.lifetime_spend, n.avg_basket, n.median_interval, n.r, n.f, n.m,
+                   n.r + n.f + n.m, concat(n.r, n.f, n.m), n.segment_id, n.churn_risk,
+                   n.last_purchase, %(today)s, %(now)s, %(now)s
+              FROM graded n
+              LEFT JOIN retail_customer_grade old
+                     ON old.partner_id = n.partner_id AND old.company_id = %(company)s
+             WHERE old.id IS NULL
+                OR (old.frequency, old.monetary, old.order_count, old.lifetime_spend,
+                    old.avg_basket, old.median_interval, old.r_score, old.f_score,
+                    old.m_score, old.segment_id, old.churn_risk, old.last_purchase)
+                   IS DISTINCT FROM
+                   (n.frequency, n.monetary, n.order_count, n.lifetime_spend, n.avg_basket,
+                    n.median_interval, n.r, n.f, n.m, n.segment_id, n.churn_risk,
+                    n.last_purchase)
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
+                order_count = EXCLUDED.order_count, lifetime_spend = EXCLUDED.lifetime_spend,
+                avg_basket = EXCLUDED.avg_basket, median_interval = EXCLUDED.median_interval,
+                r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score,
+                m_score = EXCLUDED.m_score, rfm_total = EXCLUDED.rfm_total,
+                rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
+                churn_risk = EXCLUDED.churn_risk, last_purchase = EXCLUDED.last_purchase,
+                changed_on = EXCLUDED.changed_on, write_date = EXCLUDED.write_date
+            """,
+            rules=rules,
+            segment_ids=segment_ids,
+            churn_days=churn_days,
+            r=self._score_sql("pop.recency", recency_cuts, reverse=True),
+            f=self._score_sql("pop.frequency", frequency_cuts),
+            m=self._score_sql("pop.monetary", monetary_cuts),
+            population=self._population_sql(low, high),
+            factor=company.retail_churn_factor,
+            company=company.id,
+            today=self.grading_date,
+            now=self.env.cr.now().replace(tzinfo=None),
+        )
+
+    def _follow_up_sql(self, segments, activity_types, low, high):
+        """The customers of ``]low, high]`` the follow-up may act on (see
+        ``retail.customer.grade._retail_plan_activities``): at risk without
+        an open churn warning, in a segment planning revisits without an open
+        revisit, or to be given their segment's dedicated salesperson; and
+        someone to follow them up. Everyone else is left out in SQL."""
+        churn_type, revisit_types = activity_types
+        revisit_segments = segments.filtered("revisit_days").ids
+        service_segments = segments.filtered("service_user_id").ids
+        return SQL(
+            """
+            SELECT g.partner_id, g.segment_id, g.churn_risk
+              FROM retail_customer_grade g
+              JOIN res_partner p ON p.id = g.partner_id
+             WHERE g.company_id = %(company)s
+               AND g.partner_id > %(low)s AND g.partner_id <= %(high)s
+               AND (p.user_id IS NOT NULL OR %(default_user)s
+                    OR g.segment_id = ANY(%(service)s))
+               AND ((g.churn_risk AND NOT EXISTS (
+                        SELECT 1 FROM mail_activity a
+                         WHERE a.res_model = 'res.partner' AND a.res_id = g.partner_id
+                           AND a.activity_type_id = %(churn)s))
+                    OR (g.segment_id = ANY(%(revisit)s) AND NOT EXISTS (
+                        SELECT 1 FROM mail_activity a
+                         WHERE a.res_model = 'res.partner' AND a.res_id = g.partner_id
+                           AND a.activity_type_id = ANY(%(revisit_types)s)))
+                    OR (g.segment_id = ANY(%(service)s) AND p.user_id IS NULL))
+            """,
+            company=self.company_id.id,
+            low=low,
+            high=high,
+            default_user=bool(self.company_id.retail_followup_user_id),
+            service=service_segments,
+            churn=churn_type.id,
+            revisit=revisit_segments,
+            revisit_types=revisit_types.ids,
+        )
+
+
+def _flatten(rule):
+    """A ``SegmentRule`` as the columns of ``_rules_sql``."""
+    return (
+        *rule.r,
+        *rule.f,
+        *rule.m,
+        rule.min_spend or 0.0,
+        rule.max_avg_basket or 0.0,
+        rule.min_avg_basket or 0.0,
+    )
