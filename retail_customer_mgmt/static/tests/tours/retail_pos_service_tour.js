@@ -391,6 +391,9 @@ registry.category("web_tour.tours").add("RetailPosServiceCardTour", {
 
 function reprint(customer) {
     return [
+        // searched on the server by customer: an order paid at another till
+        // is not among those this till fetched when the list opened
+        ...TicketScreen.search("Customer", customer),
         TicketScreen.selectOrder(customer),
         {
             content: `print the receipt of ${customer}'s order again`,
