@@ -63,3 +63,6 @@ from . import res_partner_satisfaction
 from . import retail_feedback_satisfaction
 from . import retail_order_exception_satisfaction
 from . import retail_dashboard_satisfaction
+from . import retail_demo
+from . import retail_demo_feedback
+from . import retail_demo_engagement

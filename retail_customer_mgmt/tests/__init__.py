@@ -56,3 +56,4 @@ from . import test_marketing_security
 from . import test_marketing_ui
 from . import test_satisfaction_service
 from . import test_satisfaction
+from . import test_demo_menus
