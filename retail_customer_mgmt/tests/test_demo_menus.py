@@ -29,11 +29,14 @@ MENU_CHECK = """
         const pager = root.querySelector(".o_pager_limit");
         const items = root.querySelectorAll(".o_data_row, .o_kanban_record:not(.o_kanban_ghost)");
         let count = pager ? pager.textContent.trim() : String(items.length);
-        if (root.querySelector(".o_pivot")) {
-            count = "pivot, " + root.querySelectorAll(".o_pivot_cell_value").length + " cells";
-        } else if (root.querySelector(".o_graph_renderer")) {
+        // the view switcher's buttons carry o_pivot/o_graph too: test the controller
+        if (root.querySelector(".o_view_controller.o_pivot_view")) {
+            const cells = root.querySelectorAll(".o_pivot_cell_value").length;
+            if (!cells) { throw new Error("MENU_NAME shows an empty pivot table"); }
+            count = "pivot table, " + cells + " cells";
+        } else if (root.querySelector(".o_view_controller.o_graph_view")) {
             count = "graph";
-        } else if (root.querySelector(".o_form_view")) {
+        } else if (root.querySelector(".o_view_controller.o_form_view")) {
             count = "form";
         } else if (count === "0") {
             throw new Error("MENU_NAME shows no record");
