@@ -95,6 +95,7 @@
         "demo/sale_order_demo.xml",
         "demo/pos_order_demo.xml",
         "demo/retail_recommendation_demo.xml",
+        "demo/retail_story_demo.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [

@@ -74,3 +74,6 @@ from . import res_partner_consent_history
 from . import retail_privacy_log
 from . import res_partner_privacy
 from . import res_config_settings_privacy
+from . import retail_demo
+from . import retail_demo_feedback
+from . import retail_demo_engagement

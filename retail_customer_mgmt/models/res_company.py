@@ -31,6 +31,15 @@ class ResCompany(models.Model):
         help="An order above this many times the customer's usual basket opens an "
         "'abnormal order' exception; 0 = no check.",
     )
+    retail_exception_since = fields.Datetime(
+        string="Detect Exceptions Since",
+        # the install (or company creation) transaction: orders entered before
+        # the addon, Odoo's own demo orders included, are not scanned
+        default=lambda self: self.env.cr.now(),
+        help="Exception orders are opened only for orders entered from this date on, so that "
+        "installing the addon does not flag the shop's historical orders; empty = all orders. "
+        "Exceptions already open still close when their cause disappears.",
+    )
     retail_loyalty_program_id = fields.Many2one(
         "loyalty.program",
         domain="[('program_type', '=', 'loyalty'), ('company_id', 'in', [id, False])]",

@@ -55,6 +55,9 @@ class ResConfigSettings(models.TransientModel):
     retail_exception_amount_factor = fields.Float(
         related="company_id.retail_exception_amount_factor", readonly=False
     )
+    retail_exception_since = fields.Datetime(
+        related="company_id.retail_exception_since", readonly=False
+    )
 
     retail_reco_count = fields.Integer(related="company_id.retail_reco_count", readonly=False)
     retail_reco_exclude_days = fields.Integer(

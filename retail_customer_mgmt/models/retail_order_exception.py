@@ -3,6 +3,7 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..services.service_level import ticket_priority
@@ -21,6 +22,17 @@ EXCEPTION_TYPES = [
 OPEN_STATES = ("new", "notified", "in_progress")
 # exceptions whose cause the scan can see disappear
 AUTO_CLOSING = ("stock", "late", "address")
+
+
+def _in_detection_scope(orders):
+    """Orders entered since their company's "Detect Exceptions Since" date
+    (the addon's install): older orders never open an exception."""
+    return orders.filtered(
+        lambda o: (
+            not o.company_id.retail_exception_since
+            or o.create_date >= o.company_id.retail_exception_since
+        )
+    )
 
 
 def _open_deliveries(orders):
@@ -272,7 +284,7 @@ class RetailOrderException(models.Model):
         for exception in gone:
             exception.message_post(body=self.env._("Closed automatically: the cause disappeared."))
         gone.write({"state": "resolved", "resolution": "auto"})
-        orders_by_id = {order.id: order for order in orders}
+        orders_by_id = {order.id: order for order in _in_detection_scope(orders)}
         new = [
             {
                 "sale_order_id": order_id,
@@ -370,11 +382,18 @@ class RetailOrderException(models.Model):
 
     @api.model
     def _cron_retail_detect(self):
+        scope = expression.OR(
+            [("company_id", "=", company.id)]
+            + ([("create_date", ">=", since)] if (since := company.retail_exception_since) else [])
+            for company in self.env["res.company"].search([])
+        )
         orders = self.env["sale.order"].search(
-            [
-                ("state", "=", "sale"),
-                ("picking_ids.state", "not in", ("done", "cancel")),
-            ]
+            expression.AND(
+                [
+                    [("state", "=", "sale"), ("picking_ids.state", "not in", ("done", "cancel"))],
+                    scope,
+                ]
+            )
         )
         # orders delivered since the last scan: close their exceptions
         orders |= self.search([("state", "in", OPEN_STATES)]).sale_order_id

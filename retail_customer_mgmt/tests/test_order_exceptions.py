@@ -291,3 +291,35 @@ class TestOrderExceptions(RetailExceptionCommon):
         # seen, in both directions, with the same data: Odoo's caches), so
         # the bound is half a query per extra order, not equality.
         self.assertLess(abs(many - one), 12, f"{one} queries for 1 new order, {many} for 25")
+
+    def test_orders_entered_before_the_detection_date_are_not_flagged(self):
+        """Installing the addon does not flag the shop's historical orders (nor
+        Odoo's demo orders): only orders entered since "Detect Exceptions Since"
+        open exceptions; the exceptions already open still close."""
+        order = self._order()  # nothing in stock: short
+        flagged = self._of(order, "stock")
+        self.assertTrue(flagged, "an order entered after the date is flagged")
+        old = self._order(partner=self.env["res.partner"].create({"name": "No Address Ma"}))
+        old_flagged = self._of(old, "stock") | self._of(old, "address")
+        self.assertEqual(len(old_flagged), 2)
+        old_flagged.action_cancel()
+        later = old.create_date + timedelta(seconds=1)
+        self.company.retail_exception_since = later
+        self.Exception._cron_retail_detect()
+        self.assertFalse(self._of(old, "stock").filtered(lambda e: e.state == "new"))
+        self.assertFalse(self._of(old, "address").filtered(lambda e: e.state == "new"))
+        fresh = self._order(partner=self.env["res.partner"].create({"name": "No Address Ni"}))
+        self.assertFalse(self._of(fresh, "address"), "confirmed now, but entered before the date")
+        self.assertEqual(flagged.state, "new", "an open exception stays open while short")
+        self._stock(10)
+        self.Exception._cron_retail_detect()
+        self.assertEqual((flagged.state, flagged.resolution), ("resolved", "auto"))
+        # an empty date scans every order again
+        self.company.retail_exception_since = False
+        self.Exception._cron_retail_detect()
+        self.assertTrue(self._of(old, "address").filtered(lambda e: e.state == "new"))
+        self.assertTrue(self._of(fresh, "address").filtered(lambda e: e.state == "new"))
+
+    def test_detection_date_defaults_to_the_company_creation(self):
+        company = self.env["res.company"].create({"name": "New Shop Ltd"})
+        self.assertEqual(company.retail_exception_since, self.env.cr.now())
