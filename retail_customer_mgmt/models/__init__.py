@@ -77,3 +77,4 @@ from . import res_config_settings_privacy
 from . import retail_demo
 from . import retail_demo_feedback
 from . import retail_demo_engagement
+from . import retail_demo_privacy
