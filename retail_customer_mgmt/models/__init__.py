@@ -66,6 +66,7 @@ from . import survey_user_input
 from . import res_company_satisfaction
 from . import res_config_settings_satisfaction
 from . import res_partner_satisfaction
+from . import retail_survey_mixin
 from . import retail_feedback_satisfaction
 from . import retail_order_exception_satisfaction
 from . import retail_dashboard_satisfaction
