@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..services.notices import delivery_is_late
 from ..services.service_level import ticket_priority
 from .retail_feedback import FEEDBACK_PRIORITIES
 
@@ -250,7 +251,7 @@ class RetailOrderException(models.Model):
                 if picking.scheduled_date or picking.date_deadline
                 else None
             )
-            if due and due < now:
+            if due and delivery_is_late(due, now, picking.company_id.partner_id.tz):
                 causes[(picking.sale_id.id, "late")] = (
                     self.env._(
                         "Delivery %(picking)s was due on %(date)s.", picking=picking.name, date=due

@@ -1,3 +1,6 @@
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 from ..services.notices import CUSTOMER_FACING, pick_channel
@@ -9,6 +12,12 @@ TEMPLATES = {
     "product": "retail_customer_mgmt.mail_template_order_exception_product",
 }
 RESOLVED_TEMPLATE = "retail_customer_mgmt.mail_template_order_exception_resolved"
+# one PostgreSQL advisory lock for the two jobs that write exception orders:
+# the detection and the notices would otherwise update the same rows at the
+# same moment and one of them fail on a serialization conflict
+JOBS_LOCK = 0x52455843  # "REXC"
+
+_logger = logging.getLogger(__name__)
 
 
 class RetailOrderException(models.Model):
@@ -59,8 +68,29 @@ class RetailOrderException(models.Model):
         self.env.ref("retail_customer_mgmt.ir_cron_retail_exception_notices")._trigger()
 
     @api.model
+    def _retail_jobs_busy(self, cron_xmlid):
+        """True when the other exception job holds the lock: this job then
+        asks to run again in a minute instead of failing on a conflict."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [JOBS_LOCK])
+        if self.env.cr.fetchone()[0]:
+            return False
+        _logger.info(
+            "Exception orders: the other job is running, %s retries in a minute", cron_xmlid
+        )
+        self.env.ref(cron_xmlid)._trigger(fields.Datetime.now() + timedelta(minutes=1))
+        return True
+
+    @api.model
+    def _cron_retail_detect(self):
+        if self._retail_jobs_busy("retail_customer_mgmt.ir_cron_retail_detect_exceptions"):
+            return
+        super()._cron_retail_detect()
+
+    @api.model
     def _cron_retail_send_notices(self):
         """Send the pending notices: the problem, then its resolution."""
+        if self._retail_jobs_busy("retail_customer_mgmt.ir_cron_retail_exception_notices"):
+            return
         pending = self.search([("notice_pending", "=", True)])
         pending._retail_send_notices(resolved=False)
         pending.write({"notice_pending": False})

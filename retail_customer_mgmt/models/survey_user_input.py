@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..services.satisfaction import MEASURES, nps_category, score_percent
 
@@ -7,6 +8,13 @@ SURVEY_TRIGGERS = [
     ("exception", "After an Exception Order"),
     ("periodic", "Periodic"),
 ]
+
+RETAIL_LINK_FIELDS = {
+    "retail_company_id",
+    "retail_trigger",
+    "retail_feedback_id",
+    "retail_exception_id",
+}
 
 
 class SurveyUserInput(models.Model):
@@ -28,6 +36,28 @@ class SurveyUserInput(models.Model):
     retail_exception_id = fields.Many2one(
         "retail.order.exception", string="Exception Order", readonly=True, index="btree_not_null"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._retail_check_link(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._retail_check_link([vals])
+        return super().write(vals)
+
+    def _retail_check_link(self, vals_list):
+        """Only the addon links a response to a company, a ticket or an
+        exception order: a survey user linking an answer to somebody's ticket
+        would write its scores on the ticket and the customer."""
+        if self.env.su or not any(RETAIL_LINK_FIELDS & vals.keys() for vals in vals_list):
+            return
+        raise AccessError(
+            self.env._(
+                "Only the shop's own satisfaction requests can be linked to a "
+                "ticket, an exception order or a company's figures."
+            )
+        )
 
     def _retail_survey_url(self):
         self.ensure_one()

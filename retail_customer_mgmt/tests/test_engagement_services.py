@@ -4,7 +4,7 @@ from math import sqrt
 from odoo.tests import BaseCase, tagged
 
 from ..services.birthday import greeted_days, greeting_day, is_greeted_on, local_today
-from ..services.notices import pick_channel
+from ..services.notices import delivery_is_late, pick_channel
 from ..services.recommendations import (
     CO_PURCHASE,
     REPEAT,
@@ -204,3 +204,28 @@ class TestReturnPolicyService(BaseCase):
         self.assertFalse(outside_window(bought, policy, date(2026, 11, 1)))
         self.assertTrue(outside_window(bought, Policy(0, "Final sale"), date(2026, 11, 2)))
         self.assertFalse(outside_window(bought, None, date(2030, 1, 1)), "no policy, no limit")
+
+
+@tagged("retail_services")
+class TestDeliveryLateness(BaseCase):
+    """A delivery is late the day after it was due, in the shop's time zone."""
+
+    def test_due_today_is_not_late_until_midnight(self):
+        now = datetime(2026, 12, 1, 15, 0)  # UTC
+        self.assertFalse(delivery_is_late(datetime(2026, 12, 1, 9, 0), now, "UTC"))
+        self.assertFalse(delivery_is_late(datetime(2026, 12, 1, 0, 0), now, False))
+        self.assertTrue(delivery_is_late(datetime(2026, 11, 30, 23, 59), now, "UTC"))
+        self.assertFalse(delivery_is_late(datetime(2026, 12, 3, 9, 0), now, "UTC"))
+
+    def test_the_day_is_the_shops(self):
+        # 17:00 UTC on 1 December is already 2 December in Shanghai (UTC+8)
+        now = datetime(2026, 12, 1, 17, 0)
+        due = datetime(2026, 12, 1, 3, 0)  # 11:00 on 1 December in Shanghai
+        self.assertTrue(delivery_is_late(due, now, "Asia/Shanghai"))
+        self.assertFalse(delivery_is_late(due, now, "UTC"))
+        # 23:00 UTC on 30 November is 1 December 07:00 in Shanghai: due today
+        self.assertFalse(
+            delivery_is_late(
+                datetime(2026, 11, 30, 23, 0), datetime(2026, 12, 1, 5, 0), "Asia/Shanghai"
+            )
+        )

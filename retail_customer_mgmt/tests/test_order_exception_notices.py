@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models.retail_order_exception_notice import JOBS_LOCK
 from .exception_common import RetailExceptionCommon
 
 
@@ -109,3 +110,25 @@ class TestOrderExceptionNotices(RetailExceptionCommon):
         for user in (cashier, portal):
             with self.assertRaises(AccessError):
                 self.Exception.with_user(user)._cron_retail_send_notices()
+
+    def test_the_jobs_take_turns_instead_of_conflicting(self):
+        """While the detection holds the exception jobs' lock (another
+        connection, as the other cron worker), the notice job sends nothing,
+        asks to run again a minute later, and sends once the lock is free."""
+        exception = self._of(self._order(), "stock")
+        self.assertTrue(exception.notice_pending)
+        cron = self.env.ref("retail_customer_mgmt.ir_cron_retail_exception_notices")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        with self.registry.cursor() as detection:
+            detection.execute("SELECT pg_advisory_xact_lock(%s)", [JOBS_LOCK])
+            self.Exception._cron_retail_send_notices()
+            self.assertTrue(exception.notice_pending, "nothing sent while the other job runs")
+            self.assertFalse(exception.notified_on)
+            retry = Trigger.search([("cron_id", "=", cron.id)]) - before
+            self.assertEqual(len(retry), 1)
+            self.assertGreater(retry.call_at, fields.Datetime.now())
+            detection.rollback()
+        self.Exception._cron_retail_send_notices()
+        self.assertFalse(exception.notice_pending)
+        self.assertEqual(exception.state, "notified")

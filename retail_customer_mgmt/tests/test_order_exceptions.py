@@ -34,6 +34,11 @@ class TestOrderExceptions(RetailExceptionCommon):
         self.assertTrue(self._of(order, "address"))
         self.assertFalse(self._of(order, "stock"))
         picking = order.picking_ids
+        # due at this very moment: passed by the time the job runs, but due
+        # today, and a delivery due today is on time until the day ends
+        picking.scheduled_date = fields.Datetime.now()
+        self.Exception._cron_retail_detect()
+        self.assertFalse(self._of(order, "late"))
         picking.scheduled_date = fields.Datetime.now() - timedelta(days=2)
         self.Exception._cron_retail_detect()
         late = self._of(order, "late")

@@ -1,17 +1,16 @@
 import logging
-import time
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+from .pos_tour_common import RetailPosTourCommon
 
 _logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
-class TestRetailPosTours(TestPointOfSaleHttpCommon):
+class TestRetailPosTours(RetailPosTourCommon):
     """What cashiers see, in Chromium (tours in static/tests/tours/retail_pos_tour.js),
     then the database behind it."""
 
@@ -19,81 +18,27 @@ class TestRetailPosTours(TestPointOfSaleHttpCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.user.groups_id += cls.env.ref("retail_customer_mgmt.group_retail_manager")
-        cls.company = cls.main_pos_config.company_id
-        cls.company.write(
-            {
-                "retail_points_per_unit": 1.0,
-                "retail_points_expiry_months": 12,
-                "retail_tier_window_months": 12,
-            }
-        )
-        Tier = cls.env["retail.tier"]
-        Tier.search([("company_id", "=", cls.company.id)]).active = False
-        cls.normal, cls.silver, cls.gold = Tier.create(
+        cls.company.write({"retail_points_expiry_months": 12, "retail_tier_window_months": 12})
+        cls.normal, cls.silver, cls.gold = cls._retail_tiers(
             [
-                {
-                    "name": name,
-                    "sequence": sequence,
-                    "min_spend": min_spend,
-                    "points_multiplier": multiplier,
-                    "color": color,
-                    "company_id": cls.company.id,
-                }
-                for sequence, (name, min_spend, multiplier, color) in enumerate(
-                    [("Normal", 0, 1.0, 0), ("Silver", 300, 1.5, 4), ("Gold", 500, 2.0, 3)]
+                {"name": name, "min_spend": spend, "points_multiplier": multiplier, "color": color}
+                for name, spend, multiplier, color in (
+                    ("Normal", 0, 1.0, 0),
+                    ("Silver", 300, 1.5, 4),
+                    ("Gold", 500, 2.0, 3),
                 )
             ]
         )
-        cls.program = cls.company._retail_get_program()
-        cls.Card = cls.env["loyalty.card"]
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Retail Tea Set",
-                "list_price": 100.0,
-                "taxes_id": [Command.clear()],
-                "available_in_pos": True,
-            }
-        )
+        cls.product = cls._pos_products(("Retail Tea Set", 100.0))
         cls.silver_sun = cls.env["res.partner"].create({"name": "Silver Sun"})
         cls.silver_sun.with_company(cls.company).retail_tier_id = cls.silver
         cls._give_points(cls.silver_sun, 100.0, "silver-sun")
         cls.newcomer = cls.env["res.partner"].create({"name": "Newcomer Niu"})
 
-    @classmethod
-    def _give_points(cls, partner, points, key, expiry_date=None):
-        card = cls.Card._retail_cards_for(partner, cls.program)[partner]
-        cls.env["loyalty.history"]._retail_post(
-            [
-                {
-                    "card_id": card.id,
-                    "description": "Welcome points",
-                    "issued": points,
-                    "retail_kind": "adjust",
-                    "retail_key": f"test:{key}",
-                    "retail_expiry_date": expiry_date,
-                }
-            ]
-        )
-        return card
-
-    def _card(self, partner):
-        return self.Card.search(
-            [("program_id", "=", self.program.id), ("partner_id", "=", partner.id)]
-        )
-
     def _set_customer_loading_limit(self, limit):
         self.env["ir.config_parameter"].sudo().set_param(
             "point_of_sale.limited_customer_count", limit
         )
-
-    def _run_tour(self, name):
-        """Run a tour as the cashier and log its wall time."""
-        start = time.monotonic()
-        self.start_pos_tour(name, login="pos_user")
-        elapsed = time.monotonic() - start
-        _logger.info("POS tour %s: %.1f s wall time", name, elapsed)
-        self.env.invalidate_all()
-        return elapsed
 
     def _earned(self, order):
         lines = self.env["loyalty.history"].search(

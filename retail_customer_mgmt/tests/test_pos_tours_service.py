@@ -1,19 +1,19 @@
 import logging
-import time
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
-from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+
+from .pos_tour_common import RetailPosTourCommon
 
 _logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
-class TestRetailPosServiceTours(TestPointOfSaleHttpCommon):
+class TestRetailPosServiceTours(RetailPosTourCommon):
     """The till as a place to know the customer, in Chromium
     (static/tests/tours/retail_pos_service_tour.js), then the database."""
 
@@ -22,44 +22,20 @@ class TestRetailPosServiceTours(TestPointOfSaleHttpCommon):
         super().setUpClass()
         # the cashier of the tours is not a retail user (but in test_03)
         cls.env.user.groups_id += cls.env.ref("retail_customer_mgmt.group_retail_manager")
-        cls.company = cls.main_pos_config.company_id
-        cls.company.write(
-            {
-                "retail_points_per_unit": 1.0,
-                "retail_point_value": 0.01,
-                "retail_points_expiry_months": 12,
-                "retail_tier_window_months": 12,
-            }
-        )
-        Tier = cls.env["retail.tier"]
-        Tier.search([("company_id", "=", cls.company.id)]).active = False
-        cls.normal, cls.silver = Tier.create(
+        cls.company.write({"retail_points_expiry_months": 12, "retail_tier_window_months": 12})
+        cls.normal, cls.silver = cls._retail_tiers(
             [
                 {
                     "name": name,
-                    "sequence": sequence,
-                    "min_spend": min_spend,
-                    "points_multiplier": multiplier,
-                    "service_priority": priority,
-                    "company_id": cls.company.id,
+                    "min_spend": spend,
+                    "points_multiplier": mult,
+                    "service_priority": prio,
                 }
-                for sequence, (name, min_spend, multiplier, priority) in enumerate(
-                    [("Normal", 0, 1.0, "0"), ("Silver", 300, 1.5, "1")]
-                )
+                for name, spend, mult, prio in (("Normal", 0, 1.0, "0"), ("Silver", 300, 1.5, "1"))
             ]
         )
-        cls.program = cls.company._retail_get_program()
-        Product = cls.env["product.product"]
-        cls.tea_set, cls.tea_cup = Product.create(
-            [
-                {
-                    "name": name,
-                    "list_price": price,
-                    "taxes_id": [Command.clear()],
-                    "available_in_pos": True,
-                }
-                for name, price in (("Retail Tea Set", 100.0), ("Retail Tea Cup", 20.0))
-            ]
+        cls.tea_set, cls.tea_cup = cls._pos_products(
+            ("Retail Tea Set", 100.0), ("Retail Tea Cup", 20.0)
         )
         Partner = cls.env["res.partner"]
         cls.profile_pan = Partner.create(
@@ -82,32 +58,8 @@ class TestRetailPosServiceTours(TestPointOfSaleHttpCommon):
             "point_of_sale.limited_customer_count", 10000
         )
 
-    @classmethod
-    def _give_points(cls, partner, points, key, expiry_date=None):
-        card = cls.env["loyalty.card"]._retail_cards_for(partner, cls.program)[partner]
-        cls.env["loyalty.history"]._retail_post(
-            [
-                {
-                    "card_id": card.id,
-                    "description": "Welcome points",
-                    "issued": points,
-                    "retail_kind": "adjust",
-                    "retail_key": f"test:{key}",
-                    "retail_expiry_date": expiry_date,
-                }
-            ]
-        )
-        return card
-
-    def _run_tour(self, name):
-        """Run a tour as the cashier and log its wall time."""
-        self.main_pos_config.with_user(self.pos_user).open_ui()
-        start = time.monotonic()
-        self.start_pos_tour(name, login="pos_user")
-        elapsed = time.monotonic() - start
-        _logger.info("POS tour %s: %.1f s wall time", name, elapsed)
-        self.env.invalidate_all()
-        return elapsed
+    def _run_tour(self, name, open_ui=True):
+        return super()._run_tour(name, open_ui=open_ui)
 
     def test_01_profile_edit_online_and_offline(self):
         self._run_tour("RetailPosProfileTour")

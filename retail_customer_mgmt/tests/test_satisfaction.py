@@ -365,6 +365,28 @@ class TestSatisfactionSurvey(RetailExceptionCommon, HttpCase, MockSMS):
         with self.assertRaisesMessage(ValidationError, "at least 1"):
             self.company.retail_satisfaction_period_days = 0
 
+    def test_survey_users_cannot_link_answers_to_retail_documents(self):
+        """A survey officer manages surveys, not the shop's tickets: an
+        answer of theirs must not reach a ticket or the shop's figures."""
+        ticket = self._ticket()
+        officer = self._retail_user("sat_officer", "survey.group_survey_user")
+        Answer = self.Answer.with_user(officer)
+        answer = self.survey.with_user(officer)._create_answer(
+            partner=self.customer, check_attempts=False
+        )
+        for vals in (
+            {"retail_feedback_id": ticket.id},
+            {"retail_company_id": self.company.id},
+            {"retail_trigger": "ticket"},
+        ):
+            with self.assertRaisesMessage(AccessError, "Only the shop's own"):
+                answer.write(vals)
+            with self.assertRaisesMessage(AccessError, "Only the shop's own"):
+                Answer.create({"survey_id": self.survey.id, **vals})
+        self.assertFalse(answer.retail_feedback_id or answer.retail_company_id)
+        answer.write({"email": "new@example.com"})  # their own fields stay theirs
+        self.assertEqual(answer.email, "new@example.com")
+
     def test_who_reads_the_answers(self):
         self._answer_directly(self.customer, {"overall": 5, "recommend": 9}, "2026-11-05 10:00")
         Report = self.env["retail.satisfaction.report"]
