@@ -54,6 +54,7 @@ from . import repair_order
 from . import stock_warehouse
 from . import retail_stock_alert
 from . import retail_order_exception
+from . import retail_order_exception_detect
 from . import retail_order_exception_notice
 from . import retail_recommendation
 from . import retail_birthday_greeting

@@ -1,7 +1,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.retail_order_exception import _open_deliveries
+from ..models.retail_order_exception_detect import _open_deliveries
 
 RESOLUTIONS = [
     ("wait", "Wait for Restock"),
