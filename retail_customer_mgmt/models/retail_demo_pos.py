@@ -75,6 +75,14 @@ class RetailDemo(models.AbstractModel):
             "res_partner_zhao_min_demo",
             [("product_celadon_cups_demo", 2), ("product_puerh_cake_demo", 1)],
         )
+        # the cashier notes the complaint in the till's feedback form
+        order.with_user(session.user_id).retail_pos_log_feedback(
+            {
+                "feedback_type": "complaint",
+                "description": "A cup of one celadon set was cracked in the box.\n"
+                "The customer wants her money back for that set.",
+            }
+        )
         exception = self.env["retail.order.exception"].create(
             {
                 "pos_order_id": order.id,

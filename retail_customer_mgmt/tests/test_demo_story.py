@@ -151,3 +151,18 @@ class TestRetailDemoStory(TransactionCase):
         runs = self.env["retail.grade.run"].search([])
         self.assertTrue(runs)
         self.assertIn("done", runs.mapped("state"))
+
+    def test_till_feedback_and_access_log(self):
+        """A complaint logged in the till's feedback form, on its POS order;
+        the access log holds an XLSX export, a list export and a copy of a
+        customer's data."""
+        ticket = self.env["retail.feedback"].search(
+            [
+                ("channel", "=", "pos"),
+                ("pos_order_id.partner_id", "=", self._partner("zhao_min").id),
+            ]
+        )
+        self.assertEqual(ticket.feedback_type, "complaint")
+        self.assertIn("cracked", str(ticket.description))
+        actions = set(self.env["retail.privacy.log"].search([]).mapped("action"))
+        self.assertLessEqual({"export", "list_export", "copy"}, actions)
