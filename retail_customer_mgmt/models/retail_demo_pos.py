@@ -6,8 +6,9 @@ from odoo.exceptions import UserError
 
 class RetailDemo(models.AbstractModel):
     """The shop's till in the demo story: a day of the register in which a
-    cracked cup set is refunded through its exception order, and customers
-    update their profile at the till (consents recorded with source POS)."""
+    cracked cup set is refunded through its exception order, a referred
+    customer's first purchase credits the referral, and customers update
+    their profile at the till (consents recorded with source POS)."""
 
     _inherit = "retail.demo"
 
@@ -20,6 +21,7 @@ class RetailDemo(models.AbstractModel):
         session = config.current_session_id
         cash = config.payment_method_ids.filtered("is_cash_count")[:1]
         self._demo_pos_refund(session, cash)
+        self._demo_pos_referral(session, cash)
         self._demo_pos_profiles(admin)
         # the evening's closing: the counted cash is what the register expects
         if config.cash_control:
@@ -94,6 +96,15 @@ class RetailDemo(models.AbstractModel):
             }
         )
         self._demo_resolve(exception, "refund", note="One set refunded in cash at the counter.")
+
+    def _demo_pos_referral(self, session, cash):
+        """Tang Yue comes with Wang Fang's referral code (typed on her contact);
+        her first purchase at the till credits both of them."""
+        code = self._ref("res_partner_wang_fang_demo").retail_referral_code
+        self._ref("res_partner_tang_yue_demo").retail_referred_by_code = code
+        self._demo_pos_order(
+            session, cash, "res_partner_tang_yue_demo", [("product_celadon_cups_demo", 1)]
+        )
 
     def _demo_pos_profiles(self, cashier):
         """Customers complete their profile at the till, as the till's profile
