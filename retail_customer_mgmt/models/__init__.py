@@ -80,3 +80,6 @@ from . import retail_demo
 from . import retail_demo_feedback
 from . import retail_demo_engagement
 from . import retail_demo_privacy
+from . import retail_demo_tiers
+from . import retail_demo_exceptions
+from . import retail_demo_pos

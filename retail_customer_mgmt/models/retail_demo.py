@@ -39,6 +39,12 @@ class RetailDemo(models.AbstractModel):
         order.action_confirm()
         return order
 
+    def _demo_exception(self, order, kind):
+        """The exception of type ``kind`` the detection opened on ``order``."""
+        return self.env["retail.order.exception"].search(
+            [("sale_order_id", "=", order.id), ("exception_type", "=", kind)]
+        )
+
     def _demo_resolve(self, exception, resolution, **values):
         """Resolve ``exception`` through its wizard, as the form's buttons do."""
         return (
@@ -73,10 +79,7 @@ class RetailDemo(models.AbstractModel):
         # the shop tracked exceptions: tracking starts now
         self._ref("base.main_company").retail_exception_since = self.env.cr.now()
 
-        def of(order, kind):
-            return Exception_.search(
-                [("sale_order_id", "=", order.id), ("exception_type", "=", kind)]
-            )
+        of = self._demo_exception
 
         # Not enough stock: the jasmine tea gift box is sold out
         of(self._demo_order("res_partner_zhang_wei_demo", "product_jasmine_box_demo", 3), "stock")
@@ -115,12 +118,14 @@ class RetailDemo(models.AbstractModel):
             compensation_points=200,
             note="Sorry for the wait: 200 points on your card.",
         )
+        _deliver(compensated.picking_ids)
         of(late, "late").action_notify_customer()
 
         # Missing address: a walk-in customer who left only a name
         self._demo_order("res_partner_wu_walkin_demo", "product_teapot_demo", 1)
         duplicate = self._demo_order("res_partner_wu_walkin_demo", "product_teapot_demo", 1)
         of(duplicate, "address").action_cancel()
+        duplicate.with_context(disable_cancel_warning=True).action_cancel()
 
         # Abnormal amount: far above the customer's usual basket
         self._demo_order("res_partner_olivia_brown_demo", "product_teapot_demo", 6)

@@ -7,8 +7,9 @@ from odoo.tools import SQL
 
 class RetailDemo(models.AbstractModel):
     """The privacy part of the demo story: a customer who stopped buying six
-    years ago is proposed for anonymisation, and the manager's export of the
-    customer analysis is in the access log."""
+    years ago is proposed for anonymisation; the manager's export of the
+    customer analysis, a customer's copy of her data and a list export are
+    in the access log."""
 
     _inherit = "retail.demo"
 
@@ -39,6 +40,15 @@ class RetailDemo(models.AbstractModel):
         lapsed.invalidate_recordset(["create_date"])
         self.env["res.partner"]._cron_retail_anonymize_candidates()
         today = fields.Date.context_today(self)
-        self.env["retail.dashboard"].with_user(self._ref("base.user_admin"))._retail_xlsx(
+        admin = self._ref("base.user_admin")
+        self.env["retail.dashboard"].with_user(admin)._retail_xlsx(
             "customers", company, today - timedelta(days=365), today, io.BytesIO()
         )
+        # 李娜 asked for a copy of her personal data (what the download of
+        # the contact's "Copy of Personal Data" gathers), and the manager
+        # exported the list of the Gold customers from the contacts list
+        self._ref("res_partner_li_na_demo").with_user(admin)._retail_data_copy()
+        gold = self.env["res.partner"].search(
+            [("retail_tier_id", "=", self._ref("retail_tier_gold").id)]
+        )
+        gold.with_user(admin).export_data(["name", "email", "phone"])
