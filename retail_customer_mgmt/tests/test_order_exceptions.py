@@ -289,12 +289,14 @@ class TestOrderExceptions(RetailExceptionCommon):
 
         self._stock(-100)  # nothing in stock: every order is short and late
         scan_queries(1)  # warm-up (the demo orders' exceptions)
-        one = scan_queries(1)
-        many = scan_queries(25)
-        # A query per new order or exception would add 24 queries or more.
-        # The exact count varies by a few queries from run to run (up to 7
-        # seen, in both directions, with the same data: Odoo's caches), so
-        # the bound is half a query per extra order, not equality.
+        # Each size is measured more than once and its fewest queries kept:
+        # a scan sometimes pays a dozen extra queries refilling Odoo's caches
+        # (seen 32 against 45 for the same single order on the demo data),
+        # which is noise, not growth with the orders.
+        one = min(scan_queries(1) for _i in range(3))
+        many = min(scan_queries(25) for _i in range(2))
+        # A query per new order or exception would add 24 queries or more:
+        # the bound is half a query per extra order.
         self.assertLess(abs(many - one), 12, f"{one} queries for 1 new order, {many} for 25")
 
     def test_orders_entered_before_the_detection_date_are_not_flagged(self):
