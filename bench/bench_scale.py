@@ -160,7 +160,9 @@ def regrades(env, company, label, a, orders):
         )
     )
     run, *measures = timed(env, lambda: Run._regrade(company, full=True))
-    out.update(job("b1_full_regrade", *measures, a, written=run.changed, sorted=run.sorted_histories))
+    out.update(
+        job("b1_full_regrade", *measures, a, written=run.changed, sorted=run.sorted_histories)
+    )
     first, last = customer_range(env, label)
     reset_peak()
     night = next_night(env, company, first, last - first + 1, orders)
@@ -178,9 +180,7 @@ def regrades(env, company, label, a, orders):
     # (b3) the weekly full regrade after a week of new orders: only the
     # histories whose purchase dates changed are sorted again
     week = 7 * max(orders // 1095, 1)
-    insert_sale_orders(
-        env.cr, company.id, first, last, week, prefix="BENCH/WEEK", days=7, skew=1.0
-    )
+    insert_sale_orders(env.cr, company.id, first, last, week, prefix="BENCH/WEEK", days=7, skew=1.0)
     run, *measures = timed(env, lambda: Run._regrade(company, full=True))
     out.update(
         job(

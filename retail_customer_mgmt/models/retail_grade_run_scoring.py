@@ -273,7 +273,8 @@ class RetailGradeRun(models.Model):
                 m_score = EXCLUDED.m_score, rfm_total = EXCLUDED.rfm_total,
                 rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
                 churn_risk = EXCLUDED.churn_risk, last_purchase = EXCLUDED.last_purchase,
-                date_fingerprint = EXCLUDED.date_fingerprint, changed_on = EXCLUDED.changed_on, write_date = EXCLUDED.write_date
+                date_fingerprint = EXCLUDED.date_fingerprint, changed_on = EXCLUDED.changed_on,
+                write_date = EXCLUDED.write_date
             """,
             rules=rules,
             segment_ids=segment_ids,

@@ -134,9 +134,7 @@ class TestGradingFingerprint(RetailCommon):
             weekly = self.Run._regrade(self.company, full=True)
             self.assertEqual(weekly.mode, "full")
             expected_sorted = sum(
-                1
-                for pid in partners.ids
-                if after[pid].total() >= 2 and after[pid] != before[pid]
+                1 for pid in partners.ids if after[pid].total() >= 2 and after[pid] != before[pid]
             )
             self.assertEqual(
                 weekly.sorted_histories,
