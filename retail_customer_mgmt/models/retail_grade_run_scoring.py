@@ -57,9 +57,16 @@ class RetailGradeRun(models.Model):
             metrics=metrics,
         )
 
-    def _count_staged(self):
-        self.env.cr.execute(SQL("SELECT count(*) FROM %s", self._metric_table()))
-        return self.env.cr.fetchone()[0]
+    def _count_staged(self, resorted=False):
+        """The customers staged (and, with ``resorted``, those whose purchase
+        dates were sorted by ``_stage_fingerprint_sql``, as a second value)."""
+        if not resorted:
+            self.env.cr.execute(SQL("SELECT count(*) FROM %s", self._metric_table()))
+            return self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL("SELECT count(*), count(*) FILTER (WHERE resort) FROM %s", self._metric_table())
+        )
+        return self.env.cr.fetchone()
 
     def _drop_stage(self):
         self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._metric_table()))
@@ -87,7 +94,7 @@ class RetailGradeRun(models.Model):
         customers it did not read again. Recency as of the run's start."""
         columns = SQL(
             "partner_id, last_purchase, frequency, monetary, order_count, lifetime_spend, "
-            "median_interval"
+            "median_interval, date_fingerprint"
         )
         parts = [
             SQL(
@@ -239,22 +246,25 @@ class RetailGradeRun(models.Model):
             INSERT INTO retail_customer_grade AS g (
                 partner_id, company_id, frequency, monetary, order_count, lifetime_spend,
                 avg_basket, median_interval, r_score, f_score, m_score, rfm_total, rfm_code,
-                segment_id, churn_risk, last_purchase, changed_on, create_date, write_date)
+                segment_id, churn_risk, last_purchase, date_fingerprint, changed_on,
+                create_date, write_date)
             SELECT n.partner_id, %(company)s, n.frequency, n.monetary, n.order_count,
                    n.lifetime_spend, n.avg_basket, n.median_interval, n.r, n.f, n.m,
                    n.r + n.f + n.m, concat(n.r, n.f, n.m), n.segment_id, n.churn_risk,
-                   n.last_purchase, %(today)s, %(now)s, %(now)s
+                   n.last_purchase, n.date_fingerprint, %(today)s, %(now)s, %(now)s
               FROM graded n
               LEFT JOIN retail_customer_grade old
                      ON old.partner_id = n.partner_id AND old.company_id = %(company)s
+                    AND old.partner_id > %(low)s AND old.partner_id <= %(high)s
              WHERE old.id IS NULL
                 OR (old.frequency, old.monetary, old.order_count, old.lifetime_spend,
                     old.avg_basket, old.median_interval, old.r_score, old.f_score,
-                    old.m_score, old.segment_id, old.churn_risk, old.last_purchase)
+                    old.m_score, old.segment_id, old.churn_risk, old.last_purchase,
+                    old.date_fingerprint)
                    IS DISTINCT FROM
                    (n.frequency, n.monetary, n.order_count, n.lifetime_spend, n.avg_basket,
                     n.median_interval, n.r, n.f, n.m, n.segment_id, n.churn_risk,
-                    n.last_purchase)
+                    n.last_purchase, n.date_fingerprint)
             ON CONFLICT (partner_id, company_id) DO UPDATE SET
                 frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
                 order_count = EXCLUDED.order_count, lifetime_spend = EXCLUDED.lifetime_spend,
@@ -263,7 +273,8 @@ class RetailGradeRun(models.Model):
                 m_score = EXCLUDED.m_score, rfm_total = EXCLUDED.rfm_total,
                 rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
                 churn_risk = EXCLUDED.churn_risk, last_purchase = EXCLUDED.last_purchase,
-                changed_on = EXCLUDED.changed_on, write_date = EXCLUDED.write_date
+                date_fingerprint = EXCLUDED.date_fingerprint, changed_on = EXCLUDED.changed_on,
+                write_date = EXCLUDED.write_date
             """,
             rules=rules,
             segment_ids=segment_ids,
@@ -272,6 +283,8 @@ class RetailGradeRun(models.Model):
             f=self._score_sql("pop.frequency", frequency_cuts),
             m=self._score_sql("pop.monetary", monetary_cuts),
             population=self._population_sql(low, high),
+            low=low,
+            high=high,
             factor=company.retail_churn_factor,
             company=company.id,
             today=self.grading_date,

@@ -79,7 +79,7 @@ class TestGradingRules(RetailCommon):
             )
         rows = [
             (m.partner_id, m.last_purchase, m.frequency, m.monetary, m.order_count)
-            + (m.lifetime_spend, m.median_interval)
+            + (m.lifetime_spend, m.median_interval, float(m.order_count))
             for m in metrics
         ]
         self.env.cr.execute(
@@ -87,7 +87,7 @@ class TestGradingRules(RetailCommon):
                 """
                 CREATE UNLOGGED TABLE %s (partner_id int, last_purchase timestamp,
                     frequency int, monetary float8, order_count int, lifetime_spend float8,
-                    median_interval float8)
+                    median_interval float8, date_fingerprint float8)
                 """,
                 run._metric_table(),
             )
