@@ -67,3 +67,5 @@ from . import test_pos_receipt
 from . import test_pos_tours_service
 from . import test_grading_rules
 from . import test_demo_menus
+from . import test_product_analysis_service
+from . import test_product_analysis
