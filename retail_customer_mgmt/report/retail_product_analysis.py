@@ -42,7 +42,11 @@ class RetailProductAnalysis(models.Model):
     revenue = fields.Monetary(currency_field="currency_id", readonly=True)
     cost = fields.Monetary(currency_field="currency_id", readonly=True)
     margin = fields.Monetary(currency_field="currency_id", readonly=True)
-    order_count = fields.Integer("Orders", readonly=True)
+    order_count = fields.Integer(
+        "Order Lines",
+        readonly=True,
+        help="Sales order and POS order lines of the product (one per order, as a rule).",
+    )
     customer_count = fields.Integer("Customers", readonly=True)
     repeat_customer_count = fields.Integer(
         "Repeat Customers",
@@ -171,17 +175,7 @@ class RetailProductAnalysis(models.Model):
     def _query(self):
         return SQL(
             """
-            WITH lines AS MATERIALIZED (%(lines)s),
-            per_doc AS (
-                SELECT l.company_id, COALESCE(l.warehouse_id, 0) AS warehouse_id, l.product_id,
-                       date_trunc('month', l.d)::date AS month, l.partner_id, l.doc_id,
-                       SUM(l.qty) AS qty, SUM(l.revenue) AS revenue, MAX(l.d) AS last_sale,
-                       SUM(l.qty) FILTER (WHERE l.d >= c.window_start) AS window_qty,
-                       SUM(l.revenue) FILTER (WHERE l.d >= c.window_start) AS window_revenue
-                  FROM lines l JOIN companies c ON c.id = l.company_id
-              GROUP BY 1, 2, 3, 4, 5, 6
-            ),
-            companies AS (
+            WITH companies AS (
                 SELECT id, currency_id,
                        NOW() AT TIME ZONE 'UTC'
                            - make_interval(days => GREATEST(retail_product_window_days, 1))
@@ -193,19 +187,24 @@ class RetailProductAnalysis(models.Model):
                            AS slow_before
                   FROM res_company
             ),
+            lines AS (%(lines)s),
             per_buyer AS (
-                SELECT company_id, warehouse_id, product_id, month, partner_id,
-                       COUNT(*) AS orders, SUM(qty) AS qty, SUM(revenue) AS revenue,
-                       MAX(last_sale) AS last_sale, SUM(window_qty) AS window_qty,
-                       SUM(window_revenue) AS window_revenue
-                  FROM per_doc
+                -- a buyer bought the product again that month when their
+                -- lines of it are on two documents: MIN(doc) <> MAX(doc)
+                SELECT l.company_id, COALESCE(l.warehouse_id, 0) AS warehouse_id, l.product_id,
+                       date_trunc('month', l.d)::date AS month, l.partner_id,
+                       COUNT(*) AS lines, MIN(l.doc_id) <> MAX(l.doc_id) AS again,
+                       SUM(l.qty) AS qty, SUM(l.revenue) AS revenue, MAX(l.d) AS last_sale,
+                       SUM(l.qty) FILTER (WHERE l.d >= c.window_start) AS window_qty,
+                       SUM(l.revenue) FILTER (WHERE l.d >= c.window_start) AS window_revenue
+                  FROM lines l JOIN companies c ON c.id = l.company_id
               GROUP BY 1, 2, 3, 4, 5
             ),
             monthly AS MATERIALIZED (
                 SELECT company_id, warehouse_id, product_id, month,
-                       SUM(qty) AS qty, SUM(revenue) AS revenue, SUM(orders) AS orders,
+                       SUM(qty) AS qty, SUM(revenue) AS revenue, SUM(lines) AS orders,
                        COUNT(partner_id) AS customers,
-                       COUNT(partner_id) FILTER (WHERE orders >= 2) AS repeat_customers,
+                       COUNT(partner_id) FILTER (WHERE again) AS repeat_customers,
                        MAX(last_sale) AS last_sale,
                        COALESCE(SUM(window_qty), 0) AS window_qty,
                        COALESCE(SUM(window_revenue), 0) AS window_revenue
@@ -321,8 +320,7 @@ class RetailProductAnalysis(models.Model):
                         THEN 100.0 * m.repeat_customers / m.customers ELSE 0 END AS repeat_rate,
                    f.product_class, f.revenue_rank, f.window_revenue, f.window_qty,
                    f.last_sale,
-                   (DATE_PART('day', NOW() AT TIME ZONE 'UTC' - f.last_sale))::int
-                       AS days_since_sale,
+                   (NOW() AT TIME ZONE 'UTC')::date - f.last_sale::date AS days_since_sale,
                    CASE WHEN m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
                         THEN f.on_hand ELSE 0 END AS on_hand_qty,
                    CASE WHEN m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
