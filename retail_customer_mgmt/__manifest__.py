@@ -26,7 +26,7 @@
         "mass_mailing_sms",
         "survey",
     ],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "external_dependencies": {"python": ["xlsxwriter", "numpy"]},
     "data": [
         "security/retail_customer_mgmt_groups.xml",
         "security/ir.model.access.csv",
