@@ -239,9 +239,7 @@ class TestForecastBatch(BaseCase):
     @settings(max_examples=100, deadline=None)
     @given(
         st.lists(
-            st.lists(
-                st.one_of(st.just(0), st.integers(0, 300)), min_size=36, max_size=36
-            ),
+            st.lists(st.one_of(st.just(0), st.integers(0, 300)), min_size=36, max_size=36),
             min_size=1,
             max_size=12,
         ),
