@@ -200,7 +200,7 @@ class RetailProductAnalysis(models.Model):
               GROUP BY 1, 2, 3, 4, 5
             ),
             monthly AS MATERIALIZED (
-                SELECT company_id, warehouse_id, product_id, month,
+                SELECT %(key_monthly)s AS pair_key, company_id, warehouse_id, product_id, month,
                        SUM(qty) AS qty, SUM(revenue) AS revenue, SUM(lines) AS orders,
                        COUNT(partner_id) AS customers,
                        COUNT(partner_id) FILTER (WHERE again) AS repeat_customers,
@@ -208,16 +208,17 @@ class RetailProductAnalysis(models.Model):
                        COALESCE(SUM(window_qty), 0) AS window_qty,
                        COALESCE(SUM(window_revenue), 0) AS window_revenue
                   FROM per_buyer
-              GROUP BY 1, 2, 3, 4
+              GROUP BY 2, 3, 4, 5
             ),
             stock AS (
-                SELECT q.company_id, sl.warehouse_id, q.product_id, SUM(q.quantity) AS on_hand
+                SELECT %(key_stock)s AS pair_key, q.company_id, sl.warehouse_id, q.product_id,
+                       SUM(q.quantity) AS on_hand
                   FROM stock_quant q JOIN stock_location sl ON sl.id = q.location_id
                  WHERE sl.usage = 'internal' AND sl.warehouse_id IS NOT NULL
-              GROUP BY 1, 2, 3
+              GROUP BY 1, 2, 3, 4
             ),
             flows AS (
-                SELECT company_id, warehouse_id, product_id, SUM(net) AS net_in
+                SELECT %(key_flows)s AS pair_key, SUM(net) AS net_in
                   FROM (
                     SELECT m.company_id, ld.warehouse_id, m.product_id, m.product_qty AS net,
                            m.date
@@ -235,23 +236,23 @@ class RetailProductAnalysis(models.Model):
                        AND ld.warehouse_id IS DISTINCT FROM ls.warehouse_id
                   ) f JOIN res_company c ON c.id = f.company_id
                  WHERE f.date >= %(window_start)s
-              GROUP BY 1, 2, 3
+              GROUP BY 1
             ),
             pair AS (
-                SELECT COALESCE(s.company_id, st.company_id) AS company_id,
+                SELECT COALESCE(s.pair_key, st.pair_key) AS pair_key,
+                       COALESCE(s.company_id, st.company_id) AS company_id,
                        COALESCE(s.warehouse_id, st.warehouse_id) AS warehouse_id,
                        COALESCE(s.product_id, st.product_id) AS product_id,
                        GREATEST(COALESCE(s.window_revenue, 0), 0) AS window_revenue,
                        COALESCE(s.window_qty, 0) AS window_qty, s.last_sale,
                        COALESCE(st.on_hand, 0) AS on_hand, st.on_hand IS NOT NULL AS stocked
                   FROM (
-                    SELECT company_id, warehouse_id, product_id,
+                    SELECT pair_key, company_id, warehouse_id, product_id,
                            SUM(window_revenue) AS window_revenue, SUM(window_qty) AS window_qty,
                            MAX(last_sale) AS last_sale
-                      FROM monthly GROUP BY 1, 2, 3
+                      FROM monthly GROUP BY 1, 2, 3, 4
                   ) s
-             FULL JOIN stock st ON st.company_id = s.company_id
-                   AND st.warehouse_id = s.warehouse_id AND st.product_id = s.product_id
+             FULL JOIN stock st ON st.pair_key = s.pair_key
             ),
             ranked AS (
                 SELECT pair.*, pp.product_tmpl_id, pt.categ_id,
@@ -267,15 +268,14 @@ class RetailProductAnalysis(models.Model):
                   FROM pair
                   JOIN product_product pp ON pp.id = pair.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             LEFT JOIN flows fl ON fl.company_id = pair.company_id
-                   AND fl.warehouse_id = pair.warehouse_id
-                   AND fl.product_id = pair.product_id
+             LEFT JOIN flows fl ON fl.pair_key = pair.pair_key
                 WINDOW w_order AS (
                     PARTITION BY pair.company_id, pair.warehouse_id
                     ORDER BY window_revenue DESC)
             ),
             figures AS (
-                SELECT r.company_id, r.warehouse_id, r.product_id, r.product_tmpl_id, r.categ_id,
+                SELECT r.pair_key, r.company_id, r.warehouse_id, r.product_id, r.product_tmpl_id,
+                       r.categ_id,
                        c.currency_id, r.on_hand, r.stocked,
                        r.window_revenue, r.window_qty, r.last_sale,
                        CASE WHEN r.window_revenue > 0 THEN r.revenue_rank END AS revenue_rank,
@@ -296,11 +296,11 @@ class RetailProductAnalysis(models.Model):
                   FROM ranked r JOIN res_company c ON c.id = r.company_id
             ),
             months AS (
-                SELECT company_id, warehouse_id, product_id, month, qty, revenue, orders,
+                SELECT pair_key, company_id, warehouse_id, product_id, month, qty, revenue, orders,
                        customers, repeat_customers
                   FROM monthly
                 UNION ALL
-                SELECT f.company_id, f.warehouse_id, f.product_id,
+                SELECT f.pair_key, f.company_id, f.warehouse_id, f.product_id,
                        date_trunc('month', NOW() AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 0
                   FROM figures f
                  WHERE f.stocked AND (f.last_sale IS NULL OR f.last_sale
@@ -336,11 +336,14 @@ class RetailProductAnalysis(models.Model):
                              / (GREATEST(f.window_qty, 0) + GREATEST(f.on_hand, 0))
                         ELSE 0 END AS sell_through
               FROM months m
-              JOIN figures f ON f.company_id = m.company_id
-                   AND f.warehouse_id = m.warehouse_id
-                   AND f.product_id = m.product_id
+              -- one key column: the planner's estimate of a join on three
+              -- columns of CTEs is one row, and it nests the loops
+              JOIN figures f ON f.pair_key = m.pair_key
             """,
             lines=self._lines_sql(),
+            key_monthly=SQL("(product_id::bigint * 10000 + warehouse_id) * 1000 + company_id"),
+            key_stock=SQL("(q.product_id::bigint * 10000 + sl.warehouse_id) * 1000 + q.company_id"),
+            key_flows=SQL("(f.product_id::bigint * 10000 + f.warehouse_id) * 1000 + f.company_id"),
             window_days=SQL("GREATEST(c.retail_product_window_days, 1)"),
             window_start=WINDOW_START,
             slow_before=SQL(
