@@ -1,5 +1,7 @@
 import calendar
 
+import numpy as np
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -43,32 +45,36 @@ class RetailCategorySeason(models.Model):
     )
 
     @api.model
-    def _refresh(self, company, today):
+    def _refresh(self, company, today, keys, matrix):
+        """Rebuild ``company``'s seasonality from the forecast's series:
+        ``keys`` (product, warehouse) and ``matrix`` their monthly units
+        over the last 36 complete months (no second read of the lines)."""
         current = month_number(today)
         first = current - HISTORY_MONTHS
-        Analysis = self.env["retail.product.analysis"]
-        cr = self.env.cr
-        cr.execute(
+        product_ids = sorted({product for product, _warehouse in keys})
+        self.env.cr.execute(
             SQL(
-                """
-                SELECT pt.categ_id,
-                       EXTRACT(YEAR FROM l.d)::int * 12 + EXTRACT(MONTH FROM l.d)::int - 1,
-                       SUM(l.qty)
-                  FROM (%s) l
-                  JOIN product_product pp ON pp.id = l.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE l.company_id = %s AND l.d >= %s AND l.d < %s
-              GROUP BY 1, 2
-                """,
-                Analysis._lines_sql(),
-                company.id,
-                month_start(first),
-                month_start(current),
+                """SELECT pp.id, pt.categ_id FROM product_product pp
+                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                    WHERE pp.id = ANY(%s)""",
+                product_ids,
             )
         )
-        by_category = {}
-        for categ, number, qty in cr.fetchall():
-            by_category.setdefault(categ, {})[number] = qty
+        category_of = dict(self.env.cr.fetchall())
+        categories = sorted(set(category_of.values()))
+        position = {categ: index for index, categ in enumerate(categories)}
+        totals = np.zeros((len(categories), matrix.shape[1]))
+        if keys:
+            np.add.at(totals, [position[category_of[product]] for product, _w in keys], matrix)
+        by_category = {
+            categ: {
+                first + column: float(qty)
+                for column, qty in enumerate(totals[position[categ]])
+                if qty
+            }
+            for categ in categories
+        }
+        by_category = {categ: months for categ, months in by_category.items() if months}
         rows = []
         for categ, by_month in by_category.items():
             # the months since the category's first sale in the window count,

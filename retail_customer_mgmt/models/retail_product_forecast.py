@@ -46,15 +46,15 @@ class RetailProductForecast(models.Model):
     _rec_name = "product_id"
     _check_company_auto = True
 
+    # no index of its own: the unique index (product, warehouse, month) serves
     product_id = fields.Many2one(
-        "product.product", required=True, index=True, ondelete="cascade", readonly=True
+        "product.product", required=True, ondelete="cascade", readonly=True
     )
     product_tmpl_id = fields.Many2one(related="product_id.product_tmpl_id")
     categ_id = fields.Many2one(related="product_id.categ_id", string="Product Category")
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         required=True,
-        index=True,
         ondelete="cascade",
         readonly=True,
         check_company=True,
@@ -195,7 +195,7 @@ class RetailProductForecast(models.Model):
             horizon,
             current,
         )
-        self.env["retail.category.season"]._refresh(company, today)
+        self.env["retail.category.season"]._refresh(company, today, keys, matrix)
         _logger.info("Demand forecast of %s: %s products and warehouses", company.name, len(keys))
 
     @api.model
