@@ -260,6 +260,8 @@ def main():
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--lines", type=int, default=2_000_000)
     parser.add_argument("--small", type=int, default=1_000)
+    # 0: report the ratios without judging them (the quick run of CI, where
+    # the small sizes measure Odoo's overheads more than the queries)
     parser.add_argument("--ratio", type=float, default=3.0)
     args = parser.parse_args()
     out = {}
@@ -280,23 +282,20 @@ def main():
         out["large"] = measure(env, large, args.products)
         out["lines_large"] = args.lines
     small, large = out["small"], out["large"]
-    report(
-        out,
-        {
-            f"the analysis query within {args.ratio} x the bare aggregate (large)": large[
-                "analysis_over_bare"
-            ]
-            <= args.ratio,
-            f"the forecast within {args.ratio} x the bare aggregate (large)": large[
-                "forecast_over_bare"
-            ]
-            <= args.ratio,
-            "the analysis costs the same queries for small and large": small["analysis_queries"]
-            == large["analysis_queries"],
-            "the forecast costs the same queries for small and large": small["forecast_queries"]
-            == large["forecast_queries"],
-        },
-    )
+    musts = {
+        "the analysis costs the same queries for small and large": small["analysis_queries"]
+        == large["analysis_queries"],
+        "the forecast costs the same queries for small and large": small["forecast_queries"]
+        == large["forecast_queries"],
+    }
+    if args.ratio:
+        musts[f"the analysis query within {args.ratio} x the bare aggregate (large)"] = (
+            large["analysis_over_bare"] <= args.ratio
+        )
+        musts[f"the forecast within {args.ratio} x the bare aggregate (large)"] = (
+            large["forecast_over_bare"] <= args.ratio
+        )
+    report(out, musts)
 
 
 if __name__ == "__main__":

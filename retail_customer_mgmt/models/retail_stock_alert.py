@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..services.forecast import daily_pace
-from ..services.stock_alerts import decide
+from ..services.stock_alerts import decide, pick_threshold
 
 _logger = logging.getLogger(__name__)
 
@@ -200,6 +200,13 @@ class RetailStockAlert(models.Model):
             for warehouse_id in warehouse_ids:
                 key = (product_id, warehouse_id)
                 orderpoint = orderpoints.get(key)
+                # decide() (days of cover and all) only for the candidates:
+                # most products are above their threshold
+                threshold, source = pick_threshold(
+                    orderpoint[0] if orderpoint else None, product_threshold, default
+                )
+                if not source or on_hand.get(key, 0.0) + incoming.get(key, 0.0) >= threshold:
+                    continue
                 decision = decide(
                     on_hand.get(key, 0.0),
                     incoming.get(key, 0.0),
@@ -269,48 +276,47 @@ class RetailStockAlert(models.Model):
                 to_close,
             )
         )
+        # update what changed and insert what is new in one statement: the
+        # arrays are sent once
         self.env.cr.execute(
             SQL(
-                """UPDATE retail_stock_alert a
-                  SET forecast_qty = v.forecast, threshold = v.threshold,
-                      threshold_source = v.source, daily_sales = v.daily,
-                      forecast_daily = v.forecast_daily, days_of_cover = v.cover,
-                      regular_customer_count = v.customers,
-                      orderpoint_id = v.orderpoint_id, write_date = %s, write_uid = %s
-                 FROM %s
-                WHERE a.id = v.id
-                  AND (a.forecast_qty, a.threshold, a.threshold_source, a.daily_sales,
-                       a.forecast_daily, a.days_of_cover, a.regular_customer_count,
-                       a.orderpoint_id)
-                      IS DISTINCT FROM (v.forecast::numeric, v.threshold::numeric, v.source,
-                                        v.daily, v.forecast_daily, v.cover, v.customers,
-                                        v.orderpoint_id)""",
+                """WITH v AS MATERIALIZED (SELECT * FROM %s),
+                   changed AS (
+                       UPDATE retail_stock_alert a
+                          SET forecast_qty = v.forecast, threshold = v.threshold,
+                              threshold_source = v.source, daily_sales = v.daily,
+                              forecast_daily = v.forecast_daily, days_of_cover = v.cover,
+                              regular_customer_count = v.customers,
+                              orderpoint_id = v.orderpoint_id, write_date = %s, write_uid = %s
+                         FROM v
+                        WHERE a.id = v.id
+                          AND (a.forecast_qty, a.threshold, a.threshold_source, a.daily_sales,
+                               a.forecast_daily, a.days_of_cover, a.regular_customer_count,
+                               a.orderpoint_id)
+                              IS DISTINCT FROM (v.forecast::numeric, v.threshold::numeric,
+                                                v.source, v.daily, v.forecast_daily, v.cover,
+                                                v.customers, v.orderpoint_id)
+                   )
+                   INSERT INTO retail_stock_alert (
+                       product_id, product_tmpl_id, warehouse_id, company_id, state,
+                       forecast_qty, threshold, threshold_source, daily_sales, forecast_daily,
+                       days_of_cover, regular_customer_count, orderpoint_id, user_id, opened_at,
+                       create_uid, create_date, write_uid, write_date)
+                   SELECT v.product_id, pp.product_tmpl_id, v.warehouse_id, %s, 'open',
+                          v.forecast, v.threshold, v.source, v.daily, v.forecast_daily, v.cover,
+                          v.customers, v.orderpoint_id, v.user_id, %s, %s, %s, %s, %s
+                     FROM v JOIN product_product pp ON pp.id = v.product_id
+                    WHERE v.id IS NULL
+                RETURNING id, user_id""",
+                arrays,
                 now,
                 self.env.uid,
-                arrays,
-            )
-        )
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO retail_stock_alert (
-                   product_id, product_tmpl_id, warehouse_id, company_id, state, forecast_qty,
-                   threshold, threshold_source, daily_sales, forecast_daily, days_of_cover,
-                   regular_customer_count, orderpoint_id, user_id, opened_at,
-                   create_uid, create_date, write_uid, write_date)
-               SELECT v.product_id, pp.product_tmpl_id, v.warehouse_id, %s, 'open', v.forecast,
-                      v.threshold, v.source, v.daily, v.forecast_daily, v.cover, v.customers,
-                      v.orderpoint_id,
-                      v.user_id, %s, %s, %s, %s, %s
-                 FROM %s JOIN product_product pp ON pp.id = v.product_id
-                WHERE v.id IS NULL
-               RETURNING id, user_id""",
                 company.id,
                 now,
                 self.env.uid,
                 now,
                 self.env.uid,
                 now,
-                arrays,
             )
         )
         rows = self.env.cr.fetchall()
