@@ -7,7 +7,7 @@ from odoo.tools import SQL
 
 from ..services.forecast import seasonal_index
 from ..services.product_analysis import growth
-from .retail_product_forecast import HISTORY_MONTHS, month_number, month_start
+from .retail_product_forecast import HISTORY_MONTHS, month_number
 
 MONTHS = [(str(number), calendar.month_name[number]) for number in range(1, 13)]
 

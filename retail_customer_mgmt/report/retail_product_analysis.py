@@ -281,8 +281,8 @@ class RetailProductAnalysis(models.Model):
                        CASE WHEN r.window_revenue > 0 THEN r.revenue_rank END AS revenue_rank,
                        CASE
                            WHEN r.window_revenue > 0
-                            AND r.revenue_above
-                                < r.revenue_total * COALESCE(c.retail_product_hot_percent, 0) / 100.0
+                            AND r.revenue_above < r.revenue_total
+                                * COALESCE(c.retail_product_hot_percent, 0) / 100.0
                                THEN 'hot'
                            WHEN r.on_hand > 0
                             AND (r.last_sale IS NULL OR r.last_sale <= %(slow_before)s)
