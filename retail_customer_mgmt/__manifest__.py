@@ -26,7 +26,7 @@
         "mass_mailing_sms",
         "survey",
     ],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "external_dependencies": {"python": ["xlsxwriter", "numpy"]},
     "data": [
         "security/retail_customer_mgmt_groups.xml",
         "security/ir.model.access.csv",
@@ -40,6 +40,7 @@
         "security/retail_satisfaction_security.xml",
         "security/retail_privacy_security.xml",
         "security/retail_pos_security.xml",
+        "security/retail_product_analysis_security.xml",
         "data/retail_tier_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
@@ -53,6 +54,7 @@
         "data/retail_offers_data.xml",
         "data/retail_satisfaction_data.xml",
         "data/retail_privacy_data.xml",
+        "data/retail_product_analysis_data.xml",
         "views/retail_tier_views.xml",
         "views/retail_segment_views.xml",
         "views/retail_segment_templates.xml",
@@ -73,6 +75,7 @@
         "views/res_partner_privacy_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_offers_views.xml",
+        "views/res_config_settings_products_views.xml",
         "views/retail_dashboard_views.xml",
         "views/retail_dashboard_templates.xml",
         "report/retail_customer_analysis_views.xml",
@@ -85,6 +88,7 @@
         "views/loyalty_program_views.xml",
         "views/mailing_mailing_views.xml",
         "report/retail_campaign_result_views.xml",
+        "report/retail_product_analysis_views.xml",
         "views/retail_satisfaction_views.xml",
         "wizard/retail_points_adjust_views.xml",
         "wizard/retail_customer_forget_views.xml",
@@ -96,6 +100,7 @@
         "demo/pos_order_demo.xml",
         "demo/retail_recommendation_demo.xml",
         "demo/retail_story_demo.xml",
+        "demo/retail_product_analysis_demo.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [

@@ -8,3 +8,4 @@ from . import retail_xlsx_export_points
 from . import retail_xlsx_export_tickets
 from . import retail_campaign_result
 from . import retail_satisfaction_report
+from . import retail_product_analysis

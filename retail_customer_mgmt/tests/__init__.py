@@ -69,3 +69,5 @@ from . import test_grading_rules
 from . import test_grading_fingerprint
 from . import test_demo_menus
 from . import test_demo_story
+from . import test_product_analysis_service
+from . import test_product_analysis
