@@ -53,6 +53,9 @@ from . import product_category
 from . import repair_order
 from . import stock_warehouse
 from . import retail_stock_alert
+from . import retail_demand_spike
+from . import res_company_spikes
+from . import res_config_settings_spikes
 from . import retail_order_exception
 from . import retail_order_exception_notice
 from . import retail_recommendation
@@ -79,3 +82,4 @@ from . import retail_demo
 from . import retail_demo_feedback
 from . import retail_demo_engagement
 from . import retail_demo_privacy
+from . import retail_demo_spikes

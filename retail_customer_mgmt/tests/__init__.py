@@ -67,3 +67,6 @@ from . import test_pos_receipt
 from . import test_pos_tours_service
 from . import test_grading_rules
 from . import test_demo_menus
+from . import test_demand_spike_service
+from . import test_demand_spikes
+from . import test_retail_spreadsheet_dashboard
