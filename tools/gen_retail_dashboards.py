@@ -139,20 +139,49 @@ def customers_dashboard():
     cohort = {"chain": "cohort_month", "type": "date", "offset": 0}
     figures = [
         chart(
-            "tier", "odoo_pie", "retail.customer.analysis", ["tier_id"], "__count", 0, 40,
+            "tier",
+            "odoo_pie",
+            "retail.customer.analysis",
+            ["tier_id"],
+            "__count",
+            0,
+            40,
             "Customers by Tier",
         ),
         chart(
-            "segment", "odoo_bar", "retail.customer.analysis", ["segment_id"], "__count", 560, 40,
-            "Customers by Segment", stacked=False,
+            "segment",
+            "odoo_bar",
+            "retail.customer.analysis",
+            ["segment_id"],
+            "__count",
+            560,
+            40,
+            "Customers by Segment",
+            stacked=False,
         ),
         chart(
-            "sales", "odoo_line", "retail.cohort.report", ["activity_month:month"], "amount",
-            0, 380, "Net Sales by Month", month, stacked=False, fillArea=True,
+            "sales",
+            "odoo_line",
+            "retail.cohort.report",
+            ["activity_month:month"],
+            "amount",
+            0,
+            380,
+            "Net Sales by Month",
+            month,
+            stacked=False,
+            fillArea=True,
         ),
         chart(
-            "repeat", "odoo_bar", "retail.cohort.report", ["activity_month:month", "returning"],
-            "customer_count", 560, 380, "New and Returning Customers by Month", month,
+            "repeat",
+            "odoo_bar",
+            "retail.cohort.report",
+            ["activity_month:month", "returning"],
+            "customer_count",
+            560,
+            380,
+            "New and Returning Customers by Month",
+            month,
             stacked=True,
         ),
     ]
@@ -161,17 +190,28 @@ def customers_dashboard():
             "1", "RFM heat map", "retail.customer.analysis", ["r_score"], ["f_score"], "__count"
         ),
         "2": pivot(
-            "2", "Cohorts", "retail.cohort.report", ["cohort_month:month"], ["months_since"],
-            "retention", cohort,
+            "2",
+            "Cohorts",
+            "retail.cohort.report",
+            ["cohort_month:month"],
+            ["months_since"],
+            "retention",
+            cohort,
         ),
     }
     cells = {
         "A1": {"content": '=_t("Retail Customers")', "style": 1},
-        "A32": {"content": '=_t("RFM heat map: customers by recency (rows) and frequency '
-                           '(columns) score")', "style": 1},
+        "A32": {
+            "content": '=_t("RFM heat map: customers by recency (rows) and frequency '
+            '(columns) score")',
+            "style": 1,
+        },
         "A33": {"content": "=PIVOT(1,,FALSE)"},
-        "A42": {"content": '=_t("Cohorts: share of each first-purchase month\'s customers '
-                           'buying again, by months since (%)")', "style": 1},
+        "A42": {
+            "content": "=_t(\"Cohorts: share of each first-purchase month's customers "
+            'buying again, by months since (%)")',
+            "style": 1,
+        },
         "A43": {"content": "=PIVOT(2,,FALSE)"},
     }
     filters = [

@@ -51,24 +51,28 @@ class RetailDemandSpike(models.Model):
     recent_days = fields.Integer("Recent Window (days)", readonly=True)
     baseline_days = fields.Integer("Usual-Pace Window (days)", readonly=True)
     recent_qty = fields.Float("Sold Recently", digits="Product Unit of Measure", readonly=True)
-    baseline_qty = fields.Float(
-        "Sold Before", digits="Product Unit of Measure", readonly=True
-    )
+    baseline_qty = fields.Float("Sold Before", digits="Product Unit of Measure", readonly=True)
     # paces, ratio and cover are stored unrounded (digits would round what
     # the ORM writes, not what the scan's SQL update writes)
     recent_pace = fields.Float("Recent Pace (per day)", readonly=True)
     usual_pace = fields.Float("Usual Pace (per day)", readonly=True)
     ratio = fields.Float("Times the Usual Pace", readonly=True, aggregator="max")
     on_hand_qty = fields.Float(
-        "Free On Hand", digits="Product Unit of Measure", readonly=True,
+        "Free On Hand",
+        digits="Product Unit of Measure",
+        readonly=True,
         help="Quantity in the company's warehouses, less what is reserved.",
     )
     incoming_qty = fields.Float(
-        "Incoming", digits="Product Unit of Measure", readonly=True,
+        "Incoming",
+        digits="Product Unit of Measure",
+        readonly=True,
         help="Receipts and transfers expected into the company's warehouses.",
     )
     forecasted_qty = fields.Float(
-        "Forecasted", digits="Product Unit of Measure", readonly=True,
+        "Forecasted",
+        digits="Product Unit of Measure",
+        readonly=True,
         help="Free on hand plus incoming.",
     )
     days_of_cover = fields.Float(
@@ -110,10 +114,11 @@ class RetailDemandSpike(models.Model):
     def write(self, vals):
         # the figures come from the scan only: users close an alert, nothing else
         if not self.env.su:
-            changed = {
-                name for name in vals if not name.startswith(("message_", "activity_"))
-            }
-            if changed - {"state", "close_reason", "closed_at"} or vals.get("state", "closed") != "closed":
+            changed = {name for name in vals if not name.startswith(("message_", "activity_"))}
+            if (
+                changed - {"state", "close_reason", "closed_at"}
+                or vals.get("state", "closed") != "closed"
+            ):
                 raise UserError(
                     self.env._(
                         "Demand-spike figures come from the sales: you can only close an alert."
@@ -291,8 +296,7 @@ class RetailDemandSpike(models.Model):
         sales, products = self._read_sales(company, rule, now)
         per_product = {("product", p): qty for p, qty in sales.items()}
         per_category = {
-            ("category", c): qty
-            for c, qty in sum_by(sales, lambda p: products[p][0]).items()
+            ("category", c): qty for c, qty in sum_by(sales, lambda p: products[p][0]).items()
         }
         spikes = {}
         for key, (recent, baseline) in {**per_product, **per_category}.items():
@@ -306,9 +310,7 @@ class RetailDemandSpike(models.Model):
         )
         by_product = {p: (on_hand, incoming) for p, (_c, on_hand, incoming) in stock.items()}
         by_category = sum_by(by_product, lambda p: stock[p][0])
-        opened, recently_closed = self._read_alerts(
-            company, now - timedelta(days=rule.recent_days)
-        )
+        opened, recently_closed = self._read_alerts(company, now - timedelta(days=rule.recent_days))
         values = {}
         for (kind, target), (recent, baseline, decision) in spikes.items():
             on_hand, incoming = (by_product if kind == "product" else by_category).get(

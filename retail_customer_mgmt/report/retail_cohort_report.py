@@ -42,7 +42,9 @@ class RetailCohortReport(models.Model):
         "which nobody bought for the first time.",
     )
     amount = fields.Monetary(
-        "Net Sales", currency_field="currency_id", readonly=True,
+        "Net Sales",
+        currency_field="currency_id",
+        readonly=True,
         help="What the cohort's customers spent in the month, refunds deducted.",
     )
 

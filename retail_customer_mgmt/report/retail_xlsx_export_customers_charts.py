@@ -14,9 +14,10 @@ class RetailXlsxExportCustomers(models.AbstractModel):
 
     @api.model
     def _write_extra_sheets(self, book, period):
-        super()._write_extra_sheets(book, period)
+        result = super()._write_extra_sheets(book, period)
         self._write_cohort_sheet(book, period)
         self._write_rfm_sheet(book, period)
+        return result
 
     @api.model
     def _cohort_rows(self, period):
@@ -38,7 +39,7 @@ class RetailXlsxExportCustomers(models.AbstractModel):
         )
         rows = {}
         for record in records:
-            size, retention = rows.setdefault(record["cohort_month"], (record["cohort_size"], []))
+            _size, retention = rows.setdefault(record["cohort_month"], (record["cohort_size"], []))
             if record["months_since"]:
                 # an empty cohort has no retention: None, written as a blank cell
                 retention.append(record["retention"] if record["cohort_size"] else None)

@@ -59,6 +59,8 @@ def sum_by(rows, key):
             continue
         previous = totals.get(group)
         totals[group] = (
-            tuple(values) if previous is None else tuple(map(sum, zip(previous, values, strict=True)))
+            tuple(values)
+            if previous is None
+            else tuple(map(sum, zip(previous, values, strict=True)))
         )
     return totals

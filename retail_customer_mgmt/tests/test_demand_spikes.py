@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -68,9 +70,7 @@ class TestDemandSpikes(RetailCommon):
         cls.Spike = cls.env["retail.demand.spike"]
 
     def _open(self):
-        spikes = self.Spike.search(
-            [("company_id", "=", self.company.id), ("state", "=", "open")]
-        )
+        spikes = self.Spike.search([("company_id", "=", self.company.id), ("state", "=", "open")])
         return {(s.kind, s.display_name): s for s in spikes}
 
     def test_scan_opens_product_and_category_spikes(self):
@@ -84,8 +84,9 @@ class TestDemandSpikes(RetailCommon):
         self.assertAlmostEqual(jasmine.recent_pace, 12 / 7, places=4)
         self.assertAlmostEqual(jasmine.usual_pace, 0.1, places=4)
         self.assertAlmostEqual(jasmine.ratio, 120 / 7, places=1)
-        self.assertEqual((jasmine.on_hand_qty, jasmine.forecasted_qty), (5.0, 5.0))
-        self.assertAlmostEqual(jasmine.days_of_cover, 5 / (12 / 7), places=1)
+        # 5 received, 2 left at the till: 3 on hand
+        self.assertEqual((jasmine.on_hand_qty, jasmine.forecasted_qty), (3.0, 3.0))
+        self.assertAlmostEqual(jasmine.days_of_cover, 3 / (12 / 7), places=4)
         # neither gift reaches 10 units, their category does: 12 after 6
         gifts = opened[("category", "Spike Gifts")]
         self.assertEqual((gifts.recent_qty, gifts.baseline_qty), (12.0, 6.0))
@@ -99,14 +100,16 @@ class TestDemandSpikes(RetailCommon):
 
     def test_one_open_alert_per_product_or_category(self):
         first = self.Spike._scan(self.company)
-        self._sale_lines(self.customer, [(self.tea1, 7, 10)], self.recent)
+        # 3 more jasmine (the tea category stays under 3 times: 22/7 against 99/90)
+        self._sale_lines(self.customer, [(self.tea1, 3, 10)], self.recent)
         self.assertFalse(self.Spike._scan(self.company), "no second alert")
         opened = self._open()
         self.assertEqual(self.Spike.union(*opened.values()), first)
         jasmine = opened[("product", "Spike Jasmine")]
-        self.assertEqual(jasmine.recent_qty, 19.0, "the open alert follows the sales")
+        self.assertEqual(jasmine.recent_qty, 15.0, "the open alert follows the sales")
         self.assertEqual(len(jasmine.activity_ids), 1, "no second activity")
-        with self.assertRaises(Exception), self.cr.savepoint():
+        # the database refuses a second open alert too
+        with self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint():
             self.Spike.sudo().create(
                 {"kind": "product", "product_id": self.tea1.id, "company_id": self.company.id}
             )
@@ -114,7 +117,11 @@ class TestDemandSpikes(RetailCommon):
     def test_close_then_spike_again_opens_a_new_alert(self):
         self.Spike._scan(self.company)
         jasmine = self._open()[("product", "Spike Jasmine")]
-        jasmine.with_user(self.buyer).action_close()
+        jasmine.with_user(self.buyer).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).action_close()
+        self.env.flush_all()
+        self.cr.precommit.run()  # the chatter's tracking, as at commit
         self.assertEqual((jasmine.state, jasmine.close_reason), ("closed", "handled"))
         self.assertFalse(jasmine.activity_ids, "the buyer's activity is done")
         self.assertIn("Closed", jasmine.message_ids.mapped("tracking_value_ids.new_value_char"))
@@ -130,19 +137,27 @@ class TestDemandSpikes(RetailCommon):
     def test_spike_that_ends_closes_its_alert(self):
         self.Spike._scan(self.company)
         gifts = self._open()[("category", "Spike Gifts")]
-        # the recent order was in fact entered late: it belongs to last month
+        jasmine = self._open()[("product", "Spike Jasmine")]
+        # the recent order was in fact entered late: it belongs to last month,
+        # which leaves 2 jasmine sold at the till this week
         self.recent_order.date_order = fields.Datetime.now() - timedelta(days=20)
         self.Spike._scan(self.company)
         self.assertEqual((gifts.state, gifts.close_reason), ("closed", "ended"))
-        self.assertEqual(set(self._open()), {("product", "Spike Jasmine")})
+        self.assertEqual((jasmine.state, jasmine.close_reason), ("closed", "ended"))
+        self.assertFalse(self._open())
 
     def test_constant_query_count(self):
         def scan_queries():
-            self.Spike.sudo().search([]).unlink()
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            self.Spike._scan(self.company)
-            return self.cr.sql_log_count - before
+            # twice: creating products clears Odoo's caches (xml ids, models)
+            # that the first scan after them fills again
+            for _attempt in range(2):
+                self.Spike.sudo().search([]).unlink()
+                self.env.invalidate_all()
+                before = self.cr.sql_log_count
+                self.Spike._scan(self.company)
+                self.env.flush_all()
+                count = self.cr.sql_log_count - before
+            return count
 
         small = scan_queries()
         more = self.env["product.product"].create(
