@@ -22,6 +22,10 @@ from . import res_company_feedback
 from . import res_company_offers
 from . import res_config_settings
 from . import res_config_settings_offers
+from . import res_company_products
+from . import res_config_settings_products
+from . import retail_product_forecast
+from . import retail_category_season
 from . import res_partner
 from . import res_partner_purchase
 from . import res_partner_loyalty

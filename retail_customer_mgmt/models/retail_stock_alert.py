@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..services.forecast import daily_pace
 from ..services.stock_alerts import decide
 
 _logger = logging.getLogger(__name__)
@@ -35,10 +36,16 @@ class RetailStockAlert(models.Model):
         readonly=True,
     )
     daily_sales = fields.Float("Sold per Day (30 days)", readonly=True)
+    forecast_daily = fields.Float(
+        "Forecast per Day",
+        readonly=True,
+        help="Units a day by this month's demand forecast (Products > Demand Forecast).",
+    )
     days_of_cover = fields.Float(
         readonly=True,
-        help="Days the forecast lasts at the last 30 "
-        "days' pace; empty when the product did not sell.",
+        help="Days the forecast stock lasts at the demand forecast's daily pace, or at the "
+        "last 30 days' pace for a product without demand forecast; empty when neither "
+        "expects a sale.",
     )
     regular_customer_count = fields.Integer(
         "Customers (90 days)",
@@ -160,7 +167,16 @@ class RetailStockAlert(models.Model):
         products = {
             p: (threshold or 0.0, responsible) for p, threshold, responsible in cr.fetchall()
         }
-        return on_hand, incoming, orderpoints, sold, products
+        self.env["retail.product.forecast"].flush_model()
+        cr.execute(
+            SQL(
+                """SELECT product_id, warehouse_id, qty FROM retail_product_forecast
+                WHERE company_id = %s AND month_index = 1""",
+                company.id,
+            )
+        )
+        demand = {(p, w): daily_pace(qty) for p, w, qty in cr.fetchall()}
+        return on_hand, incoming, orderpoints, sold, products, demand
 
     @api.model
     def _scan(self, company):
@@ -168,7 +184,7 @@ class RetailStockAlert(models.Model):
         warehouses = self.env["stock.warehouse"].sudo().search([("company_id", "=", company.id)])
         if not warehouses:
             return self.browse()
-        on_hand, incoming, orderpoints, sold, products = self._scan_data(
+        on_hand, incoming, orderpoints, sold, products, demand = self._scan_data(
             company, company.retail_stock_horizon_days
         )
         default = company.retail_stock_alert_default
@@ -188,6 +204,7 @@ class RetailStockAlert(models.Model):
                     product_threshold,
                     default,
                     sold.get(key, 0.0),
+                    demand.get(key),
                 )
                 if decision.below:
                     below[key] = (
@@ -220,6 +237,7 @@ class RetailStockAlert(models.Model):
                     decision.threshold,
                     decision.source,
                     sold.get(key, 0.0) / 30.0,
+                    demand.get(key, 0.0),
                     # NULL when the product did not sell: not "0 days", which
                     # would rank a product nobody buys as the most urgent
                     decision.days_of_cover,
@@ -228,13 +246,13 @@ class RetailStockAlert(models.Model):
                     user_id or None,
                 )
             )
-        columns = list(zip(*rows, strict=True)) if rows else [[]] * 11
+        columns = list(zip(*rows, strict=True)) if rows else [[]] * 12
         arrays = SQL(
             """unnest(%s::int[], %s::int[], %s::int[], %s::float8[], %s::float8[],
-                      %s::varchar[], %s::float8[], %s::float8[], %s::int[], %s::int[],
-                      %s::int[])
+                      %s::varchar[], %s::float8[], %s::float8[], %s::float8[], %s::int[],
+                      %s::int[], %s::int[])
                AS v(id, product_id, warehouse_id, forecast, threshold, source, daily,
-                    cover, customers, orderpoint_id, user_id)""",
+                    forecast_daily, cover, customers, orderpoint_id, user_id)""",
             *[list(column) for column in columns],
         )
         # close what is back above its threshold, update the others: one query each
@@ -253,7 +271,7 @@ class RetailStockAlert(models.Model):
                 """UPDATE retail_stock_alert a
                   SET forecast_qty = v.forecast, threshold = v.threshold,
                       threshold_source = v.source, daily_sales = v.daily,
-                      days_of_cover = v.cover, regular_customer_count = v.customers,
+                      forecast_daily = v.forecast_daily, days_of_cover = v.cover, regular_customer_count = v.customers,
                       orderpoint_id = v.orderpoint_id, write_date = %s, write_uid = %s
                  FROM %s
                 WHERE a.id = v.id""",
@@ -266,11 +284,12 @@ class RetailStockAlert(models.Model):
             SQL(
                 """INSERT INTO retail_stock_alert (
                    product_id, product_tmpl_id, warehouse_id, company_id, state, forecast_qty,
-                   threshold, threshold_source, daily_sales, days_of_cover,
+                   threshold, threshold_source, daily_sales, forecast_daily, days_of_cover,
                    regular_customer_count, orderpoint_id, user_id, opened_at,
                    create_uid, create_date, write_uid, write_date)
                SELECT v.product_id, pp.product_tmpl_id, v.warehouse_id, %s, 'open', v.forecast,
-                      v.threshold, v.source, v.daily, v.cover, v.customers, v.orderpoint_id,
+                      v.threshold, v.source, v.daily, v.forecast_daily, v.cover, v.customers,
+                      v.orderpoint_id,
                       v.user_id, %s, %s, %s, %s, %s
                  FROM %s JOIN product_product pp ON pp.id = v.product_id
                 WHERE v.id IS NULL

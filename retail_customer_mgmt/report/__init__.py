@@ -10,3 +10,4 @@ from . import retail_campaign_result
 from . import retail_satisfaction_report
 from . import retail_cohort_report
 from . import retail_xlsx_export_customers_charts
+from . import retail_product_analysis

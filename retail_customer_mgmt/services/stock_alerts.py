@@ -24,19 +24,33 @@ def pick_threshold(orderpoint_min, product_threshold, company_default):
     return 0.0, ""
 
 
-def days_of_cover(forecast, sold_last_30_days):
-    """Days the forecast lasts at the last 30 days' sales pace (None without sales)."""
+def days_of_cover(forecast, sold_last_30_days, forecast_daily=None):
+    """Days the forecast stock lasts at the demand forecast's daily pace, or,
+    without a demand forecast, at the last 30 days' sales pace (None when
+    neither expects a sale)."""
+    if forecast_daily and forecast_daily > 0:
+        return max(forecast, 0.0) / forecast_daily
     if sold_last_30_days <= 0:
         return None
     return max(forecast, 0.0) / (sold_last_30_days / 30.0)
 
 
 def decide(
-    on_hand_free, incoming, orderpoint_min, product_threshold, company_default, sold_last_30_days
+    on_hand_free,
+    incoming,
+    orderpoint_min,
+    product_threshold,
+    company_default,
+    sold_last_30_days,
+    forecast_daily=None,
 ):
     forecast = on_hand_free + incoming
     threshold, source = pick_threshold(orderpoint_min, product_threshold, company_default)
     below = bool(source) and forecast < threshold
     return AlertDecision(
-        below, threshold, source, forecast, days_of_cover(forecast, sold_last_30_days)
+        below,
+        threshold,
+        source,
+        forecast,
+        days_of_cover(forecast, sold_last_30_days, forecast_daily),
     )

@@ -1,0 +1,311 @@
+import logging
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..services import forecast as fc
+
+_logger = logging.getLogger(__name__)
+
+HISTORY_MONTHS = 36
+METHODS = [
+    (fc.HOLT_WINTERS, "Holt-Winters"),
+    (fc.SEASONAL_NAIVE, "Seasonal naive"),
+    (fc.SES, "Exponential smoothing"),
+    (fc.NONE, "No history"),
+]
+
+
+def month_number(day):
+    """Months since year 0 (to index monthly series)."""
+    return day.year * 12 + day.month - 1
+
+
+def month_start(number):
+    return date(number // 12, number % 12 + 1, 1)
+
+
+class RetailProductForecast(models.Model):
+    """Demand forecast per product, warehouse and month, refreshed each night
+    from the last 36 complete months of sales and POS orders (the lines of
+    ``retail.product.analysis``) by the methods of ``services/forecast.py``.
+
+    The rows of the next month also carry the reordering rule proposal
+    (minimum and maximum), applied to Odoo's reordering rules only when a
+    stock manager confirms it.
+    """
+
+    _name = "retail.product.forecast"
+    _description = "Retail Demand Forecast"
+    _order = "company_id, warehouse_id, product_id, date"
+    _rec_name = "product_id"
+    _check_company_auto = True
+
+    product_id = fields.Many2one(
+        "product.product", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    product_tmpl_id = fields.Many2one(related="product_id.product_tmpl_id")
+    categ_id = fields.Many2one(related="product_id.categ_id", string="Product Category")
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    date = fields.Date("Month", required=True, readonly=True)
+    month_index = fields.Integer(
+        "Months Ahead", readonly=True, help="1 for the current month, 2 for the next one..."
+    )
+    qty = fields.Float("Forecast Units", digits="Product Unit of Measure", readonly=True)
+    method = fields.Selection(METHODS, readonly=True)
+    history_months = fields.Integer(
+        readonly=True, help="Months of sales history the forecast is based on."
+    )
+    last_year_qty = fields.Float(
+        "Same Month Last Year", digits="Product Unit of Measure", readonly=True
+    )
+    orderpoint_id = fields.Many2one(
+        "stock.warehouse.orderpoint", string="Reordering Rule", readonly=True
+    )
+    current_min_qty = fields.Float(
+        "Current Minimum", digits="Product Unit of Measure", readonly=True
+    )
+    current_max_qty = fields.Float(
+        "Current Maximum", digits="Product Unit of Measure", readonly=True
+    )
+    proposed_min_qty = fields.Float(
+        "Proposed Minimum", digits="Product Unit of Measure", readonly=True
+    )
+    proposed_max_qty = fields.Float(
+        "Proposed Maximum", digits="Product Unit of Measure", readonly=True
+    )
+
+    _sql_constraints = [
+        (
+            "product_warehouse_month_unique",
+            "UNIQUE(product_id, warehouse_id, date)",
+            "One forecast per product, warehouse and month.",
+        )
+    ]
+
+    # ------------------------------------------------------------------
+    # Nightly refresh: a constant number of queries for any number of products
+    # ------------------------------------------------------------------
+    @api.model
+    def _series(self, company, first_month, current_month):
+        """``{(product, warehouse): {month number: units}}`` of ``company``'s
+        counted lines from ``first_month`` to before ``current_month`` (one
+        query, one row per product and warehouse)."""
+        Analysis = self.env["retail.product.analysis"]
+        Analysis._flush_sources()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT product_id, warehouse_id, array_agg(m), array_agg(q)
+                  FROM (
+                    SELECT l.product_id, l.warehouse_id,
+                           (EXTRACT(YEAR FROM l.d)::int * 12 + EXTRACT(MONTH FROM l.d)::int - 1)
+                               AS m,
+                           SUM(l.qty) AS q
+                      FROM (%s) l
+                     WHERE l.company_id = %s AND l.warehouse_id IS NOT NULL
+                       AND l.d >= %s AND l.d < %s
+                  GROUP BY 1, 2, 3
+                  ) s
+              GROUP BY 1, 2
+                """,
+                Analysis._lines_sql(),
+                company.id,
+                first_month,
+                current_month,
+            )
+        )
+        return {
+            (product, warehouse): dict(zip(months, qtys, strict=True))
+            for product, warehouse, months, qtys in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _orderpoints(self, company):
+        self.env["stock.warehouse.orderpoint"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT product_id, warehouse_id, MIN(id), MAX(product_min_qty),
+                          MAX(product_max_qty)
+                     FROM stock_warehouse_orderpoint
+                    WHERE active AND company_id = %s
+                 GROUP BY product_id, warehouse_id""",
+                company.id,
+            )
+        )
+        return {(p, w): (op, mn, mx) for p, w, op, mn, mx in self.env.cr.fetchall()}
+
+    @api.model
+    def _refresh(self, company, today=None):
+        """Recompute ``company``'s forecasts and category seasonality."""
+        today = today or fields.Date.context_today(self)
+        current = month_number(today)
+        first = current - HISTORY_MONTHS
+        horizon = company.retail_forecast_months
+        series = self._series(company, month_start(first), month_start(current))
+        orderpoints = self._orderpoints(company)
+        lead = company.retail_reorder_lead_days
+        safety = company.retail_reorder_safety_days
+        review = company.retail_reorder_review_days
+        columns = [[] for _i in range(9)]
+        quantities, last_year = [], []
+        for (product, warehouse), by_month in series.items():
+            history = [by_month.get(m, 0.0) for m in range(first, current)]
+            method, values = fc.forecast(history, horizon)
+            minimum, maximum = fc.reorder_proposal(values[0], lead, review, safety)
+            orderpoint = orderpoints.get((product, warehouse), (None, 0.0, 0.0))
+            row = (
+                product,
+                warehouse,
+                method,
+                len(fc.trim_leading_zeros(history)),
+                round(minimum, 2),
+                round(maximum, 2),
+                *orderpoint,
+            )
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+            quantities.extend(values)
+            last_year.extend(by_month.get(current + h - 12, 0.0) for h in range(horizon))
+        self._write_forecasts(company, columns, quantities, last_year, horizon, current)
+        self.env["retail.category.season"]._refresh(company, today)
+        _logger.info("Demand forecast of %s: %s products and warehouses", company.name, len(series))
+
+    @api.model
+    def _write_forecasts(self, company, columns, quantities, last_year, horizon, current):
+        cr = self.env.cr
+        self.flush_model()
+        cr.execute(SQL("DELETE FROM retail_product_forecast WHERE company_id = %s", company.id))
+        now = fields.Datetime.now()
+        products, warehouses, methods, history, mins, maxs, ops, cur_min, cur_max = columns
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO retail_product_forecast (
+                    product_id, warehouse_id, company_id, date, month_index, qty, last_year_qty,
+                    method, history_months, orderpoint_id, current_min_qty, current_max_qty,
+                    proposed_min_qty, proposed_max_qty,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT v.product_id, v.warehouse_id, %(company)s,
+                       (%(first_day)s::date + make_interval(months => h - 1))::date, h,
+                       (%(qty)s::float8[])[(v.i - 1) * %(horizon)s + h],
+                       (%(last_year)s::float8[])[(v.i - 1) * %(horizon)s + h],
+                       v.method, v.history,
+                       CASE WHEN h = 1 THEN v.orderpoint_id END,
+                       CASE WHEN h = 1 THEN v.cur_min END, CASE WHEN h = 1 THEN v.cur_max END,
+                       CASE WHEN h = 1 THEN v.prop_min END, CASE WHEN h = 1 THEN v.prop_max END,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(products)s::int[], %(warehouses)s::int[], %(methods)s::varchar[],
+                              %(history)s::int[], %(ops)s::int[], %(cur_min)s::float8[],
+                              %(cur_max)s::float8[], %(mins)s::float8[], %(maxs)s::float8[])
+                       WITH ORDINALITY
+                       AS v(product_id, warehouse_id, method, history, orderpoint_id, cur_min,
+                            cur_max, prop_min, prop_max, i),
+                       generate_series(1, %(horizon)s) h
+                """,
+                company=company.id,
+                first_day=month_start(current),
+                qty=quantities,
+                last_year=last_year,
+                horizon=horizon,
+                products=products,
+                warehouses=warehouses,
+                methods=methods,
+                history=history,
+                ops=ops,
+                cur_min=cur_min,
+                cur_max=cur_max,
+                mins=mins,
+                maxs=maxs,
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _cron_refresh_forecast(self):
+        for company in self.env["res.company"].search([]):
+            self._refresh(company)
+
+    # ------------------------------------------------------------------
+    # Reordering proposals: applied only when a stock manager confirms
+    # ------------------------------------------------------------------
+    def action_apply_orderpoints(self):
+        """Write the proposed minimum and maximum of the selected proposals
+        into Odoo's reordering rules (creating the missing rules, manual
+        trigger), as the user: only stock managers may."""
+        if not self.env.user.has_group("stock.group_stock_manager"):
+            raise AccessError(
+                self.env._("Only inventory administrators can change the reordering rules.")
+            )
+        proposals = self.filtered(lambda row: row.month_index == 1)
+        if not proposals:
+            raise UserError(
+                self.env._(
+                    "Select the proposals of the current month (Months Ahead = 1) to apply."
+                )
+            )
+        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        to_create = []
+        for row in proposals:
+            orderpoint = Orderpoint.search(
+                [("product_id", "=", row.product_id.id), ("warehouse_id", "=", row.warehouse_id.id)],
+                limit=1,
+            )
+            values = {
+                "product_min_qty": row.proposed_min_qty,
+                "product_max_qty": row.proposed_max_qty,
+            }
+            if orderpoint:
+                orderpoint.write(values)
+                row._record_applied(orderpoint)
+            else:
+                to_create.append((row, values))
+        created = Orderpoint.create(
+            [
+                {
+                    **values,
+                    "product_id": row.product_id.id,
+                    "warehouse_id": row.warehouse_id.id,
+                    "location_id": row.warehouse_id.lot_stock_id.id,
+                    "company_id": row.company_id.id,
+                    "trigger": "manual",
+                }
+                for row, values in to_create
+            ]
+        )
+        for (row, _values), orderpoint in zip(to_create, created, strict=True):
+            row._record_applied(orderpoint)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s reordering rules updated from the forecast.", count=len(proposals)
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _record_applied(self, orderpoint):
+        # sudo: the forecast rows are read-only to everyone (the nightly job
+        # writes them); the rule itself was written with the user's rights
+        self.sudo().write(
+            {
+                "orderpoint_id": orderpoint.id,
+                "current_min_qty": orderpoint.product_min_qty,
+                "current_max_qty": orderpoint.product_max_qty,
+            }
+        )

@@ -1,0 +1,417 @@
+from odoo import Command, api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..services.product_analysis import HOT, NORMAL, SLOW
+
+PROMOTION_DISCOUNT = 20.0
+PRODUCT_CLASSES = [(HOT, "Hot"), (NORMAL, "Normal"), (SLOW, "Slow")]
+
+
+class RetailProductAnalysis(models.Model):
+    """What sells and what does not: one row per product, warehouse (or
+    shop) and month of the sales orders and POS orders counted as purchases
+    (the states of ``retail.purchase``; anonymous POS orders count in units
+    and revenue, not in customers), plus a row in the current month for the
+    products in stock that did not sell this month.
+
+    The stock figures (on hand, value, turnover, days of inventory,
+    sell-through), the rank and the class are those of the product in the
+    warehouse over the company's analysis window (Settings); they repeat on
+    each month of the product and warehouse, so the views average them;
+    on hand and stock value sit on the current month only, so they add up.
+    Costs are the products' current cost (``standard_price``), as
+    ``sale_margin`` prices a line that has no purchase price.
+    """
+
+    _name = "retail.product.analysis"
+    _description = "Retail Product Analysis"
+    _auto = False
+    _rec_name = "product_id"
+    _order = "date desc, revenue desc, id"
+
+    product_id = fields.Many2one("product.product", readonly=True)
+    product_tmpl_id = fields.Many2one("product.template", string="Product Template", readonly=True)
+    categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    date = fields.Date("Month", readonly=True)
+    is_current_month = fields.Boolean(readonly=True)
+    qty = fields.Float("Units", digits="Product Unit of Measure", readonly=True)
+    revenue = fields.Monetary(currency_field="currency_id", readonly=True)
+    cost = fields.Monetary(currency_field="currency_id", readonly=True)
+    margin = fields.Monetary(currency_field="currency_id", readonly=True)
+    order_count = fields.Integer("Orders", readonly=True)
+    customer_count = fields.Integer("Customers", readonly=True)
+    repeat_customer_count = fields.Integer(
+        "Repeat Customers",
+        readonly=True,
+        help="Customers who bought the product in two orders or more that month.",
+    )
+    repeat_rate = fields.Float(
+        "Bought Again (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Repeat customers over customers of the month, in percent.",
+    )
+    product_class = fields.Selection(
+        PRODUCT_CLASSES,
+        string="Class",
+        readonly=True,
+        help="Hot: among the best sellers that make the first share of the warehouse's "
+        "revenue over the analysis window. Slow: in stock and unsold for the slow-mover "
+        "days. Normal: the others.",
+    )
+    revenue_rank = fields.Integer(
+        "Rank",
+        readonly=True,
+        aggregator="min",
+        help="Rank of the product by revenue in its warehouse over the analysis window.",
+    )
+    window_revenue = fields.Monetary(
+        "Revenue in Window", currency_field="currency_id", readonly=True, aggregator="avg"
+    )
+    window_qty = fields.Float(
+        "Units in Window", digits="Product Unit of Measure", readonly=True, aggregator="avg"
+    )
+    last_sale = fields.Datetime(readonly=True, aggregator="max")
+    days_since_sale = fields.Integer(readonly=True, aggregator="min")
+    on_hand_qty = fields.Float(
+        "On Hand", digits="Product Unit of Measure", readonly=True, help="On the current month."
+    )
+    stock_value = fields.Monetary(
+        currency_field="currency_id", readonly=True, help="On the current month."
+    )
+    turnover = fields.Float(
+        "Stock Turnover",
+        readonly=True,
+        aggregator="avg",
+        help="Cost of goods sold over the analysis window divided by the average stock "
+        "value (opening and closing) of the window.",
+    )
+    days_of_inventory = fields.Float(
+        readonly=True,
+        aggregator="avg",
+        help="Days of the analysis window divided by the stock turnover.",
+    )
+    sell_through = fields.Float(
+        "Sell-Through (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Units sold over the analysis window divided by units sold plus units on hand.",
+    )
+
+    # ------------------------------------------------------------------
+    # SQL, one source per kind of order (as sale/report/sale_report.py)
+    # ------------------------------------------------------------------
+    @api.model
+    def _select_sale(self):
+        """Counted lines of confirmed sales orders (the lines ``retail.purchase``
+        reads: no reward, down-payment or note lines), company currency."""
+        return SQL(
+            """
+            SELECT so.company_id, so.warehouse_id, l.product_id, so.date_order AS d,
+                   p.commercial_partner_id AS partner_id, so.id AS doc_id,
+                   l.product_uom_qty AS qty,
+                   l.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1) AS revenue
+              FROM sale_order_line l
+              JOIN sale_order so ON so.id = l.order_id
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale' AND l.product_id IS NOT NULL AND l.display_type IS NULL
+               AND NOT COALESCE(l.is_downpayment, FALSE) AND l.reward_id IS NULL
+            """
+        )
+
+    @api.model
+    def _select_pos(self):
+        """Lines of paid POS orders (refunds negative), in the warehouse of the
+        shop's operation type; doc ids negative to keep them apart from sales."""
+        return SQL(
+            """
+            SELECT po.company_id, spt.warehouse_id, l.product_id, po.date_order AS d,
+                   p.commercial_partner_id AS partner_id, -po.id AS doc_id, l.qty,
+                   l.price_subtotal / COALESCE(NULLIF(po.currency_rate, 0), 1) AS revenue
+              FROM pos_order_line l
+              JOIN pos_order po ON po.id = l.order_id
+              JOIN pos_session ps ON ps.id = po.session_id
+              JOIN pos_config pc ON pc.id = ps.config_id
+         LEFT JOIN stock_picking_type spt ON spt.id = pc.picking_type_id
+         LEFT JOIN res_partner p ON p.id = po.partner_id
+             WHERE po.state IN ('paid', 'done', 'invoiced')
+               AND l.reward_id IS NULL AND NOT COALESCE(l.is_reward_line, FALSE)
+            """
+        )
+
+    @api.model
+    def _lines_sql(self):
+        """Every counted line: company_id, warehouse_id, product_id, d,
+        partner_id (commercial, NULL for anonymous POS orders), doc_id, qty,
+        revenue (company currency)."""
+        return SQL(" UNION ALL ").join([self._select_sale(), self._select_pos()])
+
+    @api.model
+    def _flush_sources(self):
+        for model in (
+            "sale.order",
+            "sale.order.line",
+            "pos.order",
+            "pos.order.line",
+            "pos.session",
+            "pos.config",
+            "stock.quant",
+            "stock.move",
+            "product.product",
+            "product.template",
+            "res.company",
+        ):
+            self.env[model].flush_model()
+
+    @api.model
+    def _query(self):
+        return SQL(
+            """
+            WITH lines AS MATERIALIZED (%(lines)s),
+            per_doc AS (
+                SELECT l.company_id, COALESCE(l.warehouse_id, 0) AS warehouse_id, l.product_id,
+                       date_trunc('month', l.d)::date AS month, l.partner_id, l.doc_id,
+                       SUM(l.qty) AS qty, SUM(l.revenue) AS revenue, MAX(l.d) AS last_sale,
+                       SUM(l.qty) FILTER (WHERE l.d >= c.window_start) AS window_qty,
+                       SUM(l.revenue) FILTER (WHERE l.d >= c.window_start) AS window_revenue
+                  FROM lines l JOIN companies c ON c.id = l.company_id
+              GROUP BY 1, 2, 3, 4, 5, 6
+            ),
+            companies AS (
+                SELECT id, currency_id,
+                       NOW() AT TIME ZONE 'UTC'
+                           - make_interval(days => GREATEST(retail_product_window_days, 1))
+                           AS window_start,
+                       GREATEST(retail_product_window_days, 1) AS window_days,
+                       COALESCE(retail_product_hot_percent, 0) AS hot_percent,
+                       NOW() AT TIME ZONE 'UTC'
+                           - make_interval(days => GREATEST(retail_product_slow_days, 0))
+                           AS slow_before
+                  FROM res_company
+            ),
+            per_buyer AS (
+                SELECT company_id, warehouse_id, product_id, month, partner_id,
+                       COUNT(*) AS orders, SUM(qty) AS qty, SUM(revenue) AS revenue,
+                       MAX(last_sale) AS last_sale, SUM(window_qty) AS window_qty,
+                       SUM(window_revenue) AS window_revenue
+                  FROM per_doc
+              GROUP BY 1, 2, 3, 4, 5
+            ),
+            monthly AS MATERIALIZED (
+                SELECT company_id, warehouse_id, product_id, month,
+                       SUM(qty) AS qty, SUM(revenue) AS revenue, SUM(orders) AS orders,
+                       COUNT(partner_id) AS customers,
+                       COUNT(partner_id) FILTER (WHERE orders >= 2) AS repeat_customers,
+                       MAX(last_sale) AS last_sale,
+                       COALESCE(SUM(window_qty), 0) AS window_qty,
+                       COALESCE(SUM(window_revenue), 0) AS window_revenue
+                  FROM per_buyer
+              GROUP BY 1, 2, 3, 4
+            ),
+            stock AS (
+                SELECT q.company_id, sl.warehouse_id, q.product_id, SUM(q.quantity) AS on_hand
+                  FROM stock_quant q JOIN stock_location sl ON sl.id = q.location_id
+                 WHERE sl.usage = 'internal' AND sl.warehouse_id IS NOT NULL
+              GROUP BY 1, 2, 3
+            ),
+            flows AS (
+                SELECT company_id, warehouse_id, product_id, SUM(net) AS net_in
+                  FROM (
+                    SELECT m.company_id, ld.warehouse_id, m.product_id, m.product_qty AS net,
+                           m.date
+                      FROM stock_move m JOIN stock_location ld ON ld.id = m.location_dest_id
+                      JOIN stock_location ls ON ls.id = m.location_id
+                     WHERE m.state = 'done' AND ld.warehouse_id IS NOT NULL
+                       AND ld.usage = 'internal'
+                       AND ls.warehouse_id IS DISTINCT FROM ld.warehouse_id
+                    UNION ALL
+                    SELECT m.company_id, ls.warehouse_id, m.product_id, -m.product_qty, m.date
+                      FROM stock_move m JOIN stock_location ls ON ls.id = m.location_id
+                      JOIN stock_location ld ON ld.id = m.location_dest_id
+                     WHERE m.state = 'done' AND ls.warehouse_id IS NOT NULL
+                       AND ls.usage = 'internal'
+                       AND ld.warehouse_id IS DISTINCT FROM ls.warehouse_id
+                  ) f JOIN companies c ON c.id = f.company_id
+                 WHERE f.date >= c.window_start
+              GROUP BY 1, 2, 3
+            ),
+            pair AS (
+                SELECT COALESCE(s.company_id, st.company_id) AS company_id,
+                       COALESCE(s.warehouse_id, st.warehouse_id) AS warehouse_id,
+                       COALESCE(s.product_id, st.product_id) AS product_id,
+                       GREATEST(COALESCE(s.window_revenue, 0), 0) AS window_revenue,
+                       COALESCE(s.window_qty, 0) AS window_qty, s.last_sale,
+                       COALESCE(st.on_hand, 0) AS on_hand, st.on_hand IS NOT NULL AS stocked
+                  FROM (
+                    SELECT company_id, warehouse_id, product_id,
+                           SUM(window_revenue) AS window_revenue, SUM(window_qty) AS window_qty,
+                           MAX(last_sale) AS last_sale
+                      FROM monthly GROUP BY 1, 2, 3
+                  ) s
+             FULL JOIN stock st ON st.company_id = s.company_id
+                   AND st.warehouse_id = s.warehouse_id AND st.product_id = s.product_id
+            ),
+            ranked AS (
+                SELECT pair.*,
+                       (pp.standard_price ->> pair.company_id::text)::float8 AS unit_cost,
+                       COALESCE(fl.net_in, 0) AS net_in,
+                       RANK() OVER w_order AS revenue_rank,
+                       SUM(window_revenue) OVER w_order
+                           - window_revenue * COUNT(*) OVER (
+                                PARTITION BY pair.company_id, pair.warehouse_id, window_revenue)
+                           AS revenue_above,
+                       SUM(window_revenue) OVER (
+                           PARTITION BY pair.company_id, pair.warehouse_id) AS revenue_total
+                  FROM pair
+                  JOIN product_product pp ON pp.id = pair.product_id
+             LEFT JOIN flows fl ON fl.company_id = pair.company_id
+                   AND fl.warehouse_id = pair.warehouse_id
+                   AND fl.product_id = pair.product_id
+                WINDOW w_order AS (
+                    PARTITION BY pair.company_id, pair.warehouse_id
+                    ORDER BY window_revenue DESC)
+            ),
+            figures AS (
+                SELECT r.company_id, r.warehouse_id, r.product_id, r.on_hand, r.stocked,
+                       r.window_revenue, r.window_qty, r.last_sale,
+                       CASE WHEN r.window_revenue > 0 THEN r.revenue_rank END AS revenue_rank,
+                       CASE
+                           WHEN r.window_revenue > 0
+                            AND r.revenue_above < r.revenue_total * c.hot_percent / 100.0
+                               THEN 'hot'
+                           WHEN r.on_hand > 0
+                            AND (r.last_sale IS NULL OR r.last_sale <= c.slow_before)
+                               THEN 'slow'
+                           ELSE 'normal'
+                       END AS product_class,
+                       COALESCE(r.unit_cost, 0) AS unit_cost,
+                       (GREATEST(r.on_hand, 0) + GREATEST(r.on_hand - r.net_in, 0)) / 2.0
+                           AS avg_stock,
+                       c.window_days
+                  FROM ranked r JOIN companies c ON c.id = r.company_id
+            ),
+            months AS (
+                SELECT company_id, warehouse_id, product_id, month, qty, revenue, orders,
+                       customers, repeat_customers
+                  FROM monthly
+                UNION ALL
+                SELECT f.company_id, f.warehouse_id, f.product_id,
+                       date_trunc('month', NOW() AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 0
+                  FROM figures f
+                 WHERE f.stocked AND (f.last_sale IS NULL OR f.last_sale
+                                      < date_trunc('month', NOW() AT TIME ZONE 'UTC'))
+            )
+            SELECT ((m.product_id::bigint * 1000 + MOD(m.warehouse_id, 1000)) * 1200
+                    + (EXTRACT(YEAR FROM m.month)::int - 2000) * 12
+                    + EXTRACT(MONTH FROM m.month)::int - 1) AS id,
+                   m.product_id, pp.product_tmpl_id, pt.categ_id,
+                   NULLIF(m.warehouse_id, 0) AS warehouse_id, m.company_id,
+                   c.currency_id, m.month AS date,
+                   m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
+                       AS is_current_month,
+                   m.qty, m.revenue, m.qty * f.unit_cost AS cost,
+                   m.revenue - m.qty * f.unit_cost AS margin,
+                   m.orders AS order_count, m.customers AS customer_count,
+                   m.repeat_customers AS repeat_customer_count,
+                   CASE WHEN m.customers > 0
+                        THEN 100.0 * m.repeat_customers / m.customers ELSE 0 END AS repeat_rate,
+                   f.product_class, f.revenue_rank, f.window_revenue, f.window_qty,
+                   f.last_sale,
+                   (DATE_PART('day', NOW() AT TIME ZONE 'UTC' - f.last_sale))::int
+                       AS days_since_sale,
+                   CASE WHEN m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
+                        THEN f.on_hand ELSE 0 END AS on_hand_qty,
+                   CASE WHEN m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
+                        THEN f.on_hand * f.unit_cost ELSE 0 END AS stock_value,
+                   CASE WHEN f.avg_stock > 0 THEN f.window_qty / f.avg_stock END AS turnover,
+                   CASE WHEN f.avg_stock > 0 AND f.window_qty > 0
+                        THEN f.window_days * f.avg_stock / f.window_qty END
+                       AS days_of_inventory,
+                   CASE WHEN GREATEST(f.window_qty, 0) + GREATEST(f.on_hand, 0) > 0
+                        THEN 100.0 * GREATEST(f.window_qty, 0)
+                             / (GREATEST(f.window_qty, 0) + GREATEST(f.on_hand, 0))
+                        ELSE 0 END AS sell_through
+              FROM months m
+              JOIN figures f ON f.company_id = m.company_id
+                   AND f.warehouse_id = m.warehouse_id
+                   AND f.product_id = m.product_id
+              JOIN product_product pp ON pp.id = m.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN companies c ON c.id = m.company_id
+            """,
+            lines=self._lines_sql(),
+        )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_create_promotion(self):
+        """Start a promotion for the selected products: an Odoo promotion
+        program (automatic, discount on those products), created archived
+        so that it applies only once the user has reviewed and unarchived
+        it, and opened in its form. Created with the user's own rights."""
+        products = self.product_id
+        if not products:
+            raise UserError(self.env._("Select the products to put on promotion."))
+        if len(self.company_id) > 1:
+            raise UserError(
+                self.env._("Start one promotion per company: the selection mixes companies.")
+            )
+        company = self.company_id or self.env.company
+        program = (
+            self.env["loyalty.program"]
+            .with_company(company)
+            .create(
+                {
+                    "name": self.env._(
+                        "Slow movers %(date)s", date=fields.Date.context_today(self)
+                    ),
+                    "program_type": "promotion",
+                    "company_id": company.id,
+                    "trigger": "auto",
+                    "applies_on": "current",
+                    "active": False,
+                    "rule_ids": [
+                        Command.create(
+                            {
+                                "product_ids": [Command.set(products.ids)],
+                                "minimum_qty": 1,
+                                "minimum_amount": 0,
+                                "reward_point_mode": "order",
+                                "reward_point_amount": 1,
+                            }
+                        )
+                    ],
+                    "reward_ids": [
+                        Command.create(
+                            {
+                                "reward_type": "discount",
+                                "discount": PROMOTION_DISCOUNT,
+                                "discount_mode": "percent",
+                                "discount_applicability": "specific",
+                                "discount_product_ids": [Command.set(products.ids)],
+                                "required_points": 1,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "loyalty.program",
+            "res_id": program.id,
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "current",
+        }
