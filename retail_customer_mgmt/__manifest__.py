@@ -85,7 +85,6 @@
         "views/retail_dashboard_templates.xml",
         "report/retail_customer_analysis_views.xml",
         "views/retail_customer_mgmt_menus.xml",
-        "data/retail_spreadsheet_dashboard_data.xml",
         "views/retail_privacy_views.xml",
         "views/retail_privacy_portal_templates.xml",
         "views/retail_feedback_quality_views.xml",
@@ -99,6 +98,7 @@
         "wizard/retail_points_adjust_views.xml",
         "wizard/retail_customer_forget_views.xml",
         "wizard/retail_order_exception_resolve_views.xml",
+        "data/retail_spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -19,13 +19,14 @@ PURPLE = 0x714B67
 WHITE = 0xFFFFFF
 PERIOD_FILTER = str(uuid.uuid5(NAMESPACE, "period"))
 MENU = "retail_customer_mgmt.retail_customer_analysis_menu"
+PRODUCT_MENU = "retail_customer_mgmt.retail_product_analysis_menu"
 
 
 def uid(name):
     return str(uuid.uuid5(NAMESPACE, name))
 
 
-def chart(name, kind, model, group_by, measure, x, y, title, matching=None, **extra):
+def chart(name, kind, model, group_by, measure, x, y, title, matching=None, order=None, **extra):
     search_group = [group_by[0]] if kind != "odoo_bar" else group_by
     data = {
         "title": {"text": title, "bold": True, "color": "#434343"},
@@ -34,7 +35,7 @@ def chart(name, kind, model, group_by, measure, x, y, title, matching=None, **ex
         "metaData": {
             "groupBy": group_by,
             "measure": measure,
-            "order": None,
+            "order": order,
             "resModel": model,
             "mode": kind.split("_")[1],
         },
@@ -62,14 +63,14 @@ def chart(name, kind, model, group_by, measure, x, y, title, matching=None, **ex
     }
 
 
-def pivot(pivot_id, name, model, rows, columns, measure, matching=None):
+def pivot(pivot_id, name, model, rows, columns, measure, matching=None, domain=None):
     return {
         "type": "ODOO",
         "id": pivot_id,
         "formulaId": pivot_id,
         "name": name,
         "model": model,
-        "domain": [],
+        "domain": domain or [],
         "context": {},
         "measures": [{"id": measure, "fieldName": measure}],
         "rows": [{"fieldName": row} for row in rows],
@@ -91,7 +92,7 @@ def colour_scale(name, cell_range):
     }
 
 
-def spreadsheet(sheet_name, cells, figures, pivots, conditional_formats, filters):
+def spreadsheet(sheet_name, cells, figures, pivots, conditional_formats, filters, menu=MENU):
     return {
         "version": 21,
         "sheets": [
@@ -130,7 +131,7 @@ def spreadsheet(sheet_name, cells, figures, pivots, conditional_formats, filters
         "globalFilters": filters,
         "lists": {},
         "listNextId": 1,
-        "chartOdooMenusReferences": {figure["id"]: MENU for figure in figures},
+        "chartOdooMenusReferences": {figure["id"]: menu for figure in figures},
     }
 
 
@@ -227,12 +228,122 @@ def customers_dashboard():
     return spreadsheet("customers", cells, figures, pivots, formats, filters)
 
 
+def products_dashboard():
+    """Hot and slow products and stock turnover, from retail.product.analysis."""
+    model = "retail.product.analysis"
+    month = {"chain": "date", "type": "date", "offset": 0}
+    figures = [
+        chart(
+            "p_class",
+            "odoo_pie",
+            model,
+            ["product_class"],
+            "revenue",
+            0,
+            40,
+            "Revenue by Product Class",
+            month,
+        ),
+        chart(
+            "p_best",
+            "odoo_bar",
+            model,
+            ["product_id"],
+            "revenue",
+            560,
+            40,
+            "Best Sellers by Revenue",
+            month,
+            order="DESC",
+            stacked=False,
+        ),
+        chart(
+            "p_turnover",
+            "odoo_bar",
+            model,
+            ["categ_id"],
+            "turnover",
+            0,
+            380,
+            "Stock Turnover by Category",
+            month,
+            order="DESC",
+            stacked=False,
+        ),
+        chart(
+            "p_units",
+            "odoo_line",
+            model,
+            ["date:month"],
+            "qty",
+            560,
+            380,
+            "Units Sold by Month",
+            month,
+            stacked=False,
+            fillArea=True,
+        ),
+    ]
+    pivots = {
+        "1": pivot(
+            "1",
+            "Hot products",
+            model,
+            ["product_id"],
+            [],
+            "revenue",
+            month,
+            [["product_class", "=", "hot"]],
+        ),
+        "2": pivot(
+            "2",
+            "Slow movers",
+            model,
+            ["product_id"],
+            [],
+            "on_hand_qty",
+            None,
+            [["product_class", "=", "slow"], ["is_current_month", "=", True]],
+        ),
+        "3": pivot(
+            "3",
+            "Stock turnover and days of inventory",
+            model,
+            ["categ_id"],
+            [],
+            "days_of_inventory",
+            month,
+        ),
+    }
+    cells = {
+        "A1": {"content": '=_t("Retail Products")', "style": 1},
+        "A32": {"content": '=_t("Hot products: revenue")', "style": 1},
+        "A33": {"content": "=PIVOT(1,15)"},
+        "D32": {"content": '=_t("Slow movers: units on hand")', "style": 1},
+        "D33": {"content": "=PIVOT(2,15)"},
+        "A52": {"content": '=_t("Days of inventory by category")', "style": 1},
+        "A53": {"content": "=PIVOT(3)"},
+    }
+    filters = [
+        {
+            "id": PERIOD_FILTER,
+            "type": "date",
+            "label": "Period",
+            "defaultValue": "last_year",
+            "rangeType": "relative",
+        }
+    ]
+    formats = [colour_scale("p_days", "B55:B80")]
+    return spreadsheet("products", cells, figures, pivots, formats, filters, PRODUCT_MENU)
+
+
 def main():
     files = ROOT / "data" / "files"
     files.mkdir(parents=True, exist_ok=True)
-    target = files / "retail_customers_dashboard.json"
-    target.write_text(json.dumps(customers_dashboard(), indent=1, ensure_ascii=False) + "\n")
-    print(target)
+    for name, build in (("customers", customers_dashboard), ("products", products_dashboard)):
+        target = files / f"retail_{name}_dashboard.json"
+        target.write_text(json.dumps(build(), indent=1, ensure_ascii=False) + "\n")
+        print(target)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ from . import repair_order
 from . import stock_warehouse
 from . import retail_stock_alert
 from . import retail_demand_spike
+from . import retail_demand_spike_scan
 from . import res_company_spikes
 from . import res_config_settings_spikes
 from . import retail_order_exception

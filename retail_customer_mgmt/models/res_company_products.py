@@ -41,8 +41,7 @@ class ResCompany(models.Model):
     retail_reorder_review_days = fields.Integer(
         string="Order Cycle (days)",
         default=30,
-        help="Proposed reordering maximum: the minimum plus this many days of forecast "
-        "demand.",
+        help="Proposed reordering maximum: the minimum plus this many days of forecast demand.",
     )
 
     @api.constrains(

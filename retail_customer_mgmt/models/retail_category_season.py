@@ -74,9 +74,7 @@ class RetailCategorySeason(models.Model):
             # the months since the category's first sale in the window count,
             # the ones without sales as 0
             start = min(by_month)
-            monthly = {
-                (m // 12, m % 12 + 1): by_month.get(m, 0.0) for m in range(start, current)
-            }
+            monthly = {(m // 12, m % 12 + 1): by_month.get(m, 0.0) for m in range(start, current)}
             index = seasonal_index(monthly)
             for m in range(current - 12, current):
                 qty = by_month.get(m, 0.0)

@@ -252,15 +252,16 @@ class RetailProductForecast(models.Model):
         proposals = self.filtered(lambda row: row.month_index == 1)
         if not proposals:
             raise UserError(
-                self.env._(
-                    "Select the proposals of the current month (Months Ahead = 1) to apply."
-                )
+                self.env._("Select the proposals of the current month (Months Ahead = 1) to apply.")
             )
         Orderpoint = self.env["stock.warehouse.orderpoint"]
         to_create = []
         for row in proposals:
             orderpoint = Orderpoint.search(
-                [("product_id", "=", row.product_id.id), ("warehouse_id", "=", row.warehouse_id.id)],
+                [
+                    ("product_id", "=", row.product_id.id),
+                    ("warehouse_id", "=", row.warehouse_id.id),
+                ],
                 limit=1,
             )
             values = {

@@ -98,6 +98,41 @@ class TestDemandSpikes(RetailCommon):
             self.assertEqual(len(spike.activity_ids), 1)
             self.assertEqual(spike.activity_ids.user_id, self.buyer)
 
+    def test_alert_shows_the_forecast(self):
+        Forecast = self.env["retail.product.forecast"].sudo()
+        wh2 = self.env["stock.warehouse"].create(
+            {"name": "Spike Shop 2", "code": "SPK2", "company_id": self.company.id}
+        )
+        today = fields.Date.today().replace(day=1)
+        next_month = (today + timedelta(days=32)).replace(day=1)
+        for warehouse, product, now, later in (
+            (self.wh, self.tea1, 30.0, 40.0),
+            (wh2, self.tea1, 5.0, 6.0),
+            (self.wh, self.gift1, 8.0, 9.0),
+            (self.wh, self.gift2, 2.0, 1.0),
+            (self.wh, self.tea2, 50.0, 50.0),  # not spiking: not read
+        ):
+            Forecast.create(
+                [
+                    {
+                        "product_id": product.id,
+                        "warehouse_id": warehouse.id,
+                        "company_id": self.company.id,
+                        "date": day,
+                        "month_index": index,
+                        "qty": qty,
+                    }
+                    for index, day, qty in ((1, today, now), (2, next_month, later))
+                ]
+            )
+        self.Spike._scan(self.company)
+        opened = self._open()
+        jasmine = opened[("product", "Spike Jasmine")]
+        gifts = opened[("category", "Spike Gifts")]
+        # both warehouses of the company: 30 + 5 this month, 40 + 6 the next
+        self.assertEqual((jasmine.forecast_qty, jasmine.forecast_next_qty), (35.0, 46.0))
+        self.assertEqual((gifts.forecast_qty, gifts.forecast_next_qty), (10.0, 10.0))
+
     def test_one_open_alert_per_product_or_category(self):
         first = self.Spike._scan(self.company)
         # 3 more jasmine (the tea category stays under 3 times: 22/7 against 99/90)

@@ -327,9 +327,7 @@ class TestDemandForecast(RetailCommon):
         Orderpoint = self.env["stock.warehouse.orderpoint"]
         domain = [("product_id", "=", self.f.id), ("warehouse_id", "=", self.warehouse.id)]
         self.assertFalse(Orderpoint.search(domain))
-        retail_manager = self._retail_user(
-            "fc_retail", "retail_customer_mgmt.group_retail_manager"
-        )
+        retail_manager = self._retail_user("fc_retail", "retail_customer_mgmt.group_retail_manager")
         stock_user = self._retail_user(
             "fc_stock_user", "stock.group_stock_user,retail_customer_mgmt.group_retail_user"
         )

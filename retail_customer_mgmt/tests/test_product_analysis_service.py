@@ -68,7 +68,9 @@ class TestProductAnalysisService(BaseCase):
         self.assertEqual(classify(0, False, None, 0, 60), NORMAL)
 
     @settings(max_examples=200, deadline=None)
-    @given(st.dictionaries(st.integers(0, 30), st.integers(0, 1000), max_size=30), st.integers(0, 100))
+    @given(
+        st.dictionaries(st.integers(0, 30), st.integers(0, 1000), max_size=30), st.integers(0, 100)
+    )
     def test_hot_property(self, revenues, percent):
         """The hot products are a prefix of the revenue ranking that holds at
         least ``percent`` % of revenue, and dropping its last revenue level
@@ -96,9 +98,7 @@ class TestForecastService(BaseCase):
 
     def test_ses(self):
         # level 10 -> 0.3*20 + 0.7*10 = 13 -> 0.3*10 + 0.7*13 = 12.1
-        self.assertEqual(
-            [round(v, 6) for v in fc.ses([10, 20, 10], 2)], [12.1, 12.1]
-        )
+        self.assertEqual([round(v, 6) for v in fc.ses([10, 20, 10], 2)], [12.1, 12.1])
         self.assertEqual(fc.ses([], 3), [0.0, 0.0, 0.0])
 
     def test_seasonal_naive(self):

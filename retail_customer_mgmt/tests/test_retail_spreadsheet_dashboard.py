@@ -54,23 +54,32 @@ class TestRetailSpreadsheetDashboard(RetailAnalyticsCommon, HttpCase):
             context={"allowed_company_ids": [self.company_2.id], "tz": tz},
         )["retail.cohort.report"]
 
-    def test_dashboard_references_existing_models_and_fields(self):
-        self.assertEqual(self.dashboard.dashboard_group_id.name, "Retail")
-        self.assertIn(
-            self.env.ref("retail_customer_mgmt.group_retail_user"), self.dashboard.group_ids
-        )
-        data = json.loads(base64.b64decode(self.dashboard.spreadsheet_binary_data))
-        with file_open("retail_customer_mgmt/data/files/retail_customers_dashboard.json") as f:
+    def test_dashboards_reference_existing_models_and_fields(self):
+        products = self.env.ref("retail_customer_mgmt.spreadsheet_dashboard_retail_products")
+        for dashboard, path, models in (
+            (
+                self.dashboard,
+                "retail_customers_dashboard.json",
+                {"retail.customer.analysis", "retail.cohort.report"},
+            ),
+            (products, "retail_products_dashboard.json", {"retail.product.analysis"}),
+        ):
+            with self.subTest(dashboard=dashboard.name):
+                self._check_dashboard(dashboard, path, models)
+
+    def _check_dashboard(self, dashboard, path, models):
+        self.assertEqual(dashboard.dashboard_group_id.name, "Retail")
+        self.assertIn(self.env.ref("retail_customer_mgmt.group_retail_user"), dashboard.group_ids)
+        data = json.loads(base64.b64decode(dashboard.spreadsheet_binary_data))
+        with file_open(f"retail_customer_mgmt/data/files/{path}") as f:
             self.assertEqual(data, json.load(f), "the record holds the shipped file")
         used = fields_in_spreadsheet(data)
-        self.assertEqual(
-            set(used), {"retail.customer.analysis", "retail.cohort.report"}, "models read"
-        )
+        self.assertEqual(set(used), models, "models read")
         for model, names in used.items():
             fields = self.env[model]._fields
             for name in names:
                 self.assertIn(name.split(":")[0], fields, f"{model}.{name} exists")
-        # every pivot, chart and filter matching reads a field that can group or aggregate
+        # every pivot and chart groups by groupable fields and sums aggregatable ones
         for pivot in data["pivots"].values():
             described = self.env[pivot["model"]].fields_get(attributes=["groupable", "aggregator"])
             for dim in pivot["rows"] + pivot["columns"]:
@@ -78,6 +87,13 @@ class TestRetailSpreadsheetDashboard(RetailAnalyticsCommon, HttpCase):
             for measure in pivot["measures"]:
                 name = measure["fieldName"]
                 self.assertTrue(name == "__count" or described[name].get("aggregator"))
+            # the pivot's data as the Dashboards app asks for it
+            self.env[pivot["model"]].with_user(self.retail_user).read_group(
+                pivot["domain"],
+                [m["fieldName"] for m in pivot["measures"] if m["fieldName"] != "__count"],
+                [d["fieldName"] for d in pivot["rows"] + pivot["columns"]],
+                lazy=False,
+            )
         charts = [
             figure["data"]
             for sheet in data["sheets"]
@@ -91,14 +107,17 @@ class TestRetailSpreadsheetDashboard(RetailAnalyticsCommon, HttpCase):
             self.assertTrue(measure == "__count" or Model._fields[measure].aggregator)
             for name in chart["metaData"]["groupBy"]:
                 self.assertTrue(Model._fields[name.split(":")[0]].store)
-            # the chart's data as the Dashboards app asks for it
             Model.with_user(self.retail_user).read_group(
                 [],
-                [measure if measure == "__count" else f"{measure}:sum"],
+                [
+                    measure
+                    if measure == "__count"
+                    else f"{measure}:{Model._fields[measure].aggregator}"
+                ],
                 chart["metaData"]["groupBy"],
                 lazy=False,
             )
-        snapshot = self.dashboard.with_user(self.retail_user).get_readonly_dashboard()
+        snapshot = dashboard.with_user(self.retail_user).get_readonly_dashboard()
         self.assertEqual(snapshot["snapshot"]["pivots"].keys(), data["pivots"].keys())
 
     @freeze_time(TODAY)
