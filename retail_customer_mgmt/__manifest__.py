@@ -106,8 +106,8 @@
         "demo/pos_order_demo.xml",
         "demo/retail_recommendation_demo.xml",
         "demo/retail_story_demo.xml",
-        "demo/retail_demand_spike_demo.xml",
         "demo/retail_product_analysis_demo.xml",
+        "demo/retail_demand_spike_demo.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [
