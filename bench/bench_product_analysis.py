@@ -55,9 +55,10 @@ def _customers(env, name, count):
     cr = env.cr
     cr.execute(
         """
-        INSERT INTO res_partner (name, complete_name, active, type, create_date, write_date)
-        SELECT %(name)s || ' customer ' || g, %(name)s || ' customer ' || g, TRUE, 'contact',
-               NOW(), NOW()
+        INSERT INTO res_partner (name, complete_name, active, autopost_bills, type, is_company,
+                                 create_date, write_date)
+        SELECT %(name)s || ' customer ' || g, %(name)s || ' customer ' || g, TRUE, 'ask',
+               'contact', FALSE, NOW(), NOW()
           FROM generate_series(1, %(n)s) g
         RETURNING id
         """,
@@ -151,6 +152,10 @@ def populate(env, name, products, lines):
         return company, False
     company = env["res.company"].create({"name": name})
     warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    if not warehouse:
+        warehouse = env["stock.warehouse"].create(
+            {"name": name, "code": "PA", "company_id": company.id}
+        )
     product_ids = _products(env, company, name, products)
     env.cr.execute(
         """

@@ -27,7 +27,7 @@
         "survey",
         "spreadsheet_dashboard",
     ],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "external_dependencies": {"python": ["xlsxwriter", "numpy"]},
     "data": [
         "security/retail_customer_mgmt_groups.xml",
         "security/ir.model.access.csv",

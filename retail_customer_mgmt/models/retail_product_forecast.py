@@ -1,11 +1,14 @@
 import logging
 from datetime import date
 
+import numpy as np
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..services import forecast as fc
+from ..services.forecast_batch import forecast_batch, history_lengths, reorder_proposals
 
 _logger = logging.getLogger(__name__)
 
@@ -97,10 +100,10 @@ class RetailProductForecast(models.Model):
     # Nightly refresh: a constant number of queries for any number of products
     # ------------------------------------------------------------------
     @api.model
-    def _series(self, company, first_month, current_month):
-        """``{(product, warehouse): {month number: units}}`` of ``company``'s
-        counted lines from ``first_month`` to before ``current_month`` (one
-        query, one row per product and warehouse)."""
+    def _series(self, company, first, current):
+        """``(keys, matrix)``: the (product, warehouse) pairs of ``company``'s
+        counted lines from month number ``first`` to before ``current``, and
+        their monthly units, one row per pair (one query, one row per pair)."""
         Analysis = self.env["retail.product.analysis"]
         Analysis._flush_sources()
         self.env.cr.execute(
@@ -110,7 +113,7 @@ class RetailProductForecast(models.Model):
                   FROM (
                     SELECT l.product_id, l.warehouse_id,
                            (EXTRACT(YEAR FROM l.d)::int * 12 + EXTRACT(MONTH FROM l.d)::int - 1)
-                               AS m,
+                               - %s AS m,
                            SUM(l.qty) AS q
                       FROM (%s) l
                      WHERE l.company_id = %s AND l.warehouse_id IS NOT NULL
@@ -119,16 +122,22 @@ class RetailProductForecast(models.Model):
                   ) s
               GROUP BY 1, 2
                 """,
+                first,
                 Analysis._lines_sql(),
                 company.id,
-                first_month,
-                current_month,
+                month_start(first),
+                month_start(current),
             )
         )
-        return {
-            (product, warehouse): dict(zip(months, qtys, strict=True))
-            for product, warehouse, months, qtys in self.env.cr.fetchall()
-        }
+        keys, rows, columns, quantities = [], [], [], []
+        for index, (product, warehouse, months, qtys) in enumerate(self.env.cr.fetchall()):
+            keys.append((product, warehouse))
+            rows.extend([index] * len(months))
+            columns.extend(months)
+            quantities.extend(qtys)
+        matrix = np.zeros((len(keys), current - first))
+        matrix[rows, columns] = quantities
+        return keys, matrix
 
     @api.model
     def _orderpoints(self, company):
@@ -152,34 +161,42 @@ class RetailProductForecast(models.Model):
         current = month_number(today)
         first = current - HISTORY_MONTHS
         horizon = company.retail_forecast_months
-        series = self._series(company, month_start(first), month_start(current))
+        keys, matrix = self._series(company, first, current)
         orderpoints = self._orderpoints(company)
-        lead = company.retail_reorder_lead_days
-        safety = company.retail_reorder_safety_days
-        review = company.retail_reorder_review_days
-        columns = [[] for _i in range(9)]
-        quantities, last_year = [], []
-        for (product, warehouse), by_month in series.items():
-            history = [by_month.get(m, 0.0) for m in range(first, current)]
-            method, values = fc.forecast(history, horizon)
-            minimum, maximum = fc.reorder_proposal(values[0], lead, review, safety)
-            orderpoint = orderpoints.get((product, warehouse), (None, 0.0, 0.0))
-            row = (
-                product,
-                warehouse,
-                method,
-                len(fc.trim_leading_zeros(history)),
-                round(minimum, 2),
-                round(maximum, 2),
-                *orderpoint,
-            )
-            for column, value in zip(columns, row, strict=True):
-                column.append(value)
-            quantities.extend(values)
-            last_year.extend(by_month.get(current + h - 12, 0.0) for h in range(horizon))
-        self._write_forecasts(company, columns, quantities, last_year, horizon, current)
+        methods, values = forecast_batch(matrix, horizon)
+        history = history_lengths(matrix)
+        minimum, maximum = reorder_proposals(
+            values[:, 0],
+            company.retail_reorder_lead_days,
+            company.retail_reorder_review_days,
+            company.retail_reorder_safety_days,
+        )
+        # the same month a year before each month ahead (0 beyond the history)
+        last_year = np.zeros((len(keys), horizon))
+        for h in range(min(horizon, 12)):
+            last_year[:, h] = matrix[:, HISTORY_MONTHS - 12 + h]
+        current_rules = [orderpoints.get(key, (None, 0.0, 0.0)) for key in keys]
+        columns = [
+            [key[0] for key in keys],
+            [key[1] for key in keys],
+            methods,
+            history.tolist(),
+            np.round(minimum, 2).tolist(),
+            np.round(maximum, 2).tolist(),
+            [rule[0] for rule in current_rules],
+            [rule[1] for rule in current_rules],
+            [rule[2] for rule in current_rules],
+        ]
+        self._write_forecasts(
+            company,
+            columns,
+            values.ravel().tolist(),
+            last_year.ravel().tolist(),
+            horizon,
+            current,
+        )
         self.env["retail.category.season"]._refresh(company, today)
-        _logger.info("Demand forecast of %s: %s products and warehouses", company.name, len(series))
+        _logger.info("Demand forecast of %s: %s products and warehouses", company.name, len(keys))
 
     @api.model
     def _write_forecasts(self, company, columns, quantities, last_year, horizon, current):

@@ -188,14 +188,17 @@ class RetailStockAlert(models.Model):
             company, company.retail_stock_horizon_days
         )
         default = company.retail_stock_alert_default
+        # plain ids and responsibles: the loop below runs per product and
+        # warehouse, and must not touch the ORM
+        warehouse_ids = warehouses.ids
+        responsibles = {w.id: w.retail_responsible_id.id for w in warehouses}
+        with_orderpoint = {product_id for product_id, _w in orderpoints}
         below = {}
         for product_id, (product_threshold, responsible) in products.items():
-            if not (product_threshold or default) and not any(
-                (product_id, w.id) in orderpoints for w in warehouses
-            ):
+            if not (product_threshold or default) and product_id not in with_orderpoint:
                 continue
-            for warehouse in warehouses:
-                key = (product_id, warehouse.id)
+            for warehouse_id in warehouse_ids:
+                key = (product_id, warehouse_id)
                 orderpoint = orderpoints.get(key)
                 decision = decide(
                     on_hand.get(key, 0.0),
@@ -210,7 +213,7 @@ class RetailStockAlert(models.Model):
                     below[key] = (
                         decision,
                         orderpoint[1] if orderpoint else False,
-                        responsible or warehouse.sudo().retail_responsible_id.id,
+                        responsible or responsibles[warehouse_id],
                     )
         Alert = self.sudo()
         customers = self._regular_customers(company, {key[0] for key in below})
@@ -271,10 +274,17 @@ class RetailStockAlert(models.Model):
                 """UPDATE retail_stock_alert a
                   SET forecast_qty = v.forecast, threshold = v.threshold,
                       threshold_source = v.source, daily_sales = v.daily,
-                      forecast_daily = v.forecast_daily, days_of_cover = v.cover, regular_customer_count = v.customers,
+                      forecast_daily = v.forecast_daily, days_of_cover = v.cover,
+                      regular_customer_count = v.customers,
                       orderpoint_id = v.orderpoint_id, write_date = %s, write_uid = %s
                  FROM %s
-                WHERE a.id = v.id""",
+                WHERE a.id = v.id
+                  AND (a.forecast_qty, a.threshold, a.threshold_source, a.daily_sales,
+                       a.forecast_daily, a.days_of_cover, a.regular_customer_count,
+                       a.orderpoint_id)
+                      IS DISTINCT FROM (v.forecast::numeric, v.threshold::numeric, v.source,
+                                        v.daily, v.forecast_daily, v.cover, v.customers,
+                                        v.orderpoint_id)""",
                 now,
                 self.env.uid,
                 arrays,

@@ -5,6 +5,10 @@ from odoo.tools import SQL
 from ..services.product_analysis import HOT, NORMAL, SLOW
 
 PROMOTION_DISCOUNT = 20.0
+# start of the analysis window of the company ``c``
+WINDOW_START = SQL(
+    "(NOW() AT TIME ZONE 'UTC' - make_interval(days => GREATEST(c.retail_product_window_days, 1)))"
+)
 PRODUCT_CLASSES = [(HOT, "Hot"), (NORMAL, "Normal"), (SLOW, "Slow")]
 
 
@@ -42,7 +46,11 @@ class RetailProductAnalysis(models.Model):
     revenue = fields.Monetary(currency_field="currency_id", readonly=True)
     cost = fields.Monetary(currency_field="currency_id", readonly=True)
     margin = fields.Monetary(currency_field="currency_id", readonly=True)
-    order_count = fields.Integer("Orders", readonly=True)
+    order_count = fields.Integer(
+        "Order Lines",
+        readonly=True,
+        help="Sales order and POS order lines of the product (one per order, as a rule).",
+    )
     customer_count = fields.Integer("Customers", readonly=True)
     repeat_customer_count = fields.Integer(
         "Repeat Customers",
@@ -114,13 +122,16 @@ class RetailProductAnalysis(models.Model):
             SELECT so.company_id, so.warehouse_id, l.product_id, so.date_order AS d,
                    p.commercial_partner_id AS partner_id, so.id AS doc_id,
                    l.product_uom_qty AS qty,
-                   l.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1) AS revenue
+                   l.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1) AS revenue,
+                   so.date_order >= %s AS in_window
               FROM sale_order_line l
               JOIN sale_order so ON so.id = l.order_id
+              JOIN res_company c ON c.id = so.company_id
               JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND l.product_id IS NOT NULL AND l.display_type IS NULL
                AND NOT COALESCE(l.is_downpayment, FALSE) AND l.reward_id IS NULL
-            """
+            """,
+            WINDOW_START,
         )
 
     @api.model
@@ -131,23 +142,27 @@ class RetailProductAnalysis(models.Model):
             """
             SELECT po.company_id, spt.warehouse_id, l.product_id, po.date_order AS d,
                    p.commercial_partner_id AS partner_id, -po.id AS doc_id, l.qty,
-                   l.price_subtotal / COALESCE(NULLIF(po.currency_rate, 0), 1) AS revenue
+                   l.price_subtotal / COALESCE(NULLIF(po.currency_rate, 0), 1) AS revenue,
+                   po.date_order >= %s AS in_window
               FROM pos_order_line l
               JOIN pos_order po ON po.id = l.order_id
+              JOIN res_company c ON c.id = po.company_id
               JOIN pos_session ps ON ps.id = po.session_id
               JOIN pos_config pc ON pc.id = ps.config_id
          LEFT JOIN stock_picking_type spt ON spt.id = pc.picking_type_id
          LEFT JOIN res_partner p ON p.id = po.partner_id
              WHERE po.state IN ('paid', 'done', 'invoiced')
                AND l.reward_id IS NULL AND NOT COALESCE(l.is_reward_line, FALSE)
-            """
+            """,
+            WINDOW_START,
         )
 
     @api.model
     def _lines_sql(self):
         """Every counted line: company_id, warehouse_id, product_id, d,
         partner_id (commercial, NULL for anonymous POS orders), doc_id, qty,
-        revenue (company currency)."""
+        revenue (company currency), in_window (dated in the company's
+        analysis window)."""
         return SQL(" UNION ALL ").join([self._select_sale(), self._select_pos()])
 
     @api.model
@@ -171,41 +186,24 @@ class RetailProductAnalysis(models.Model):
     def _query(self):
         return SQL(
             """
-            WITH lines AS MATERIALIZED (%(lines)s),
-            per_doc AS (
-                SELECT l.company_id, COALESCE(l.warehouse_id, 0) AS warehouse_id, l.product_id,
-                       date_trunc('month', l.d)::date AS month, l.partner_id, l.doc_id,
-                       SUM(l.qty) AS qty, SUM(l.revenue) AS revenue, MAX(l.d) AS last_sale,
-                       SUM(l.qty) FILTER (WHERE l.d >= c.window_start) AS window_qty,
-                       SUM(l.revenue) FILTER (WHERE l.d >= c.window_start) AS window_revenue
-                  FROM lines l JOIN companies c ON c.id = l.company_id
-              GROUP BY 1, 2, 3, 4, 5, 6
-            ),
-            companies AS (
-                SELECT id, currency_id,
-                       NOW() AT TIME ZONE 'UTC'
-                           - make_interval(days => GREATEST(retail_product_window_days, 1))
-                           AS window_start,
-                       GREATEST(retail_product_window_days, 1) AS window_days,
-                       COALESCE(retail_product_hot_percent, 0) AS hot_percent,
-                       NOW() AT TIME ZONE 'UTC'
-                           - make_interval(days => GREATEST(retail_product_slow_days, 0))
-                           AS slow_before
-                  FROM res_company
-            ),
+            WITH lines AS (%(lines)s),
             per_buyer AS (
-                SELECT company_id, warehouse_id, product_id, month, partner_id,
-                       COUNT(*) AS orders, SUM(qty) AS qty, SUM(revenue) AS revenue,
-                       MAX(last_sale) AS last_sale, SUM(window_qty) AS window_qty,
-                       SUM(window_revenue) AS window_revenue
-                  FROM per_doc
+                -- a buyer bought the product again that month when their
+                -- lines of it are on two documents: MIN(doc) <> MAX(doc)
+                SELECT l.company_id, COALESCE(l.warehouse_id, 0) AS warehouse_id, l.product_id,
+                       date_trunc('month', l.d)::date AS month, l.partner_id,
+                       COUNT(*) AS lines, MIN(l.doc_id) <> MAX(l.doc_id) AS again,
+                       SUM(l.qty) AS qty, SUM(l.revenue) AS revenue, MAX(l.d) AS last_sale,
+                       SUM(l.qty) FILTER (WHERE l.in_window) AS window_qty,
+                       SUM(l.revenue) FILTER (WHERE l.in_window) AS window_revenue
+                  FROM lines l
               GROUP BY 1, 2, 3, 4, 5
             ),
             monthly AS MATERIALIZED (
                 SELECT company_id, warehouse_id, product_id, month,
-                       SUM(qty) AS qty, SUM(revenue) AS revenue, SUM(orders) AS orders,
+                       SUM(qty) AS qty, SUM(revenue) AS revenue, SUM(lines) AS orders,
                        COUNT(partner_id) AS customers,
-                       COUNT(partner_id) FILTER (WHERE orders >= 2) AS repeat_customers,
+                       COUNT(partner_id) FILTER (WHERE again) AS repeat_customers,
                        MAX(last_sale) AS last_sale,
                        COALESCE(SUM(window_qty), 0) AS window_qty,
                        COALESCE(SUM(window_revenue), 0) AS window_revenue
@@ -235,8 +233,8 @@ class RetailProductAnalysis(models.Model):
                      WHERE m.state = 'done' AND ls.warehouse_id IS NOT NULL
                        AND ls.usage = 'internal'
                        AND ld.warehouse_id IS DISTINCT FROM ls.warehouse_id
-                  ) f JOIN companies c ON c.id = f.company_id
-                 WHERE f.date >= c.window_start
+                  ) f JOIN res_company c ON c.id = f.company_id
+                 WHERE f.date >= %(window_start)s
               GROUP BY 1, 2, 3
             ),
             pair AS (
@@ -256,7 +254,7 @@ class RetailProductAnalysis(models.Model):
                    AND st.warehouse_id = s.warehouse_id AND st.product_id = s.product_id
             ),
             ranked AS (
-                SELECT pair.*,
+                SELECT pair.*, pp.product_tmpl_id, pt.categ_id,
                        (pp.standard_price ->> pair.company_id::text)::float8 AS unit_cost,
                        COALESCE(fl.net_in, 0) AS net_in,
                        RANK() OVER w_order AS revenue_rank,
@@ -268,6 +266,7 @@ class RetailProductAnalysis(models.Model):
                            PARTITION BY pair.company_id, pair.warehouse_id) AS revenue_total
                   FROM pair
                   JOIN product_product pp ON pp.id = pair.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
              LEFT JOIN flows fl ON fl.company_id = pair.company_id
                    AND fl.warehouse_id = pair.warehouse_id
                    AND fl.product_id = pair.product_id
@@ -276,23 +275,25 @@ class RetailProductAnalysis(models.Model):
                     ORDER BY window_revenue DESC)
             ),
             figures AS (
-                SELECT r.company_id, r.warehouse_id, r.product_id, r.on_hand, r.stocked,
+                SELECT r.company_id, r.warehouse_id, r.product_id, r.product_tmpl_id, r.categ_id,
+                       c.currency_id, r.on_hand, r.stocked,
                        r.window_revenue, r.window_qty, r.last_sale,
                        CASE WHEN r.window_revenue > 0 THEN r.revenue_rank END AS revenue_rank,
                        CASE
                            WHEN r.window_revenue > 0
-                            AND r.revenue_above < r.revenue_total * c.hot_percent / 100.0
+                            AND r.revenue_above
+                                < r.revenue_total * COALESCE(c.retail_product_hot_percent, 0) / 100.0
                                THEN 'hot'
                            WHEN r.on_hand > 0
-                            AND (r.last_sale IS NULL OR r.last_sale <= c.slow_before)
+                            AND (r.last_sale IS NULL OR r.last_sale <= %(slow_before)s)
                                THEN 'slow'
                            ELSE 'normal'
                        END AS product_class,
                        COALESCE(r.unit_cost, 0) AS unit_cost,
                        (GREATEST(r.on_hand, 0) + GREATEST(r.on_hand - r.net_in, 0)) / 2.0
                            AS avg_stock,
-                       c.window_days
-                  FROM ranked r JOIN companies c ON c.id = r.company_id
+                       %(window_days)s AS window_days
+                  FROM ranked r JOIN res_company c ON c.id = r.company_id
             ),
             months AS (
                 SELECT company_id, warehouse_id, product_id, month, qty, revenue, orders,
@@ -308,9 +309,9 @@ class RetailProductAnalysis(models.Model):
             SELECT ((m.product_id::bigint * 1000 + MOD(m.warehouse_id, 1000)) * 1200
                     + (EXTRACT(YEAR FROM m.month)::int - 2000) * 12
                     + EXTRACT(MONTH FROM m.month)::int - 1) AS id,
-                   m.product_id, pp.product_tmpl_id, pt.categ_id,
+                   m.product_id, f.product_tmpl_id, f.categ_id,
                    NULLIF(m.warehouse_id, 0) AS warehouse_id, m.company_id,
-                   c.currency_id, m.month AS date,
+                   f.currency_id, m.month AS date,
                    m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
                        AS is_current_month,
                    m.qty, m.revenue, m.qty * f.unit_cost AS cost,
@@ -321,8 +322,7 @@ class RetailProductAnalysis(models.Model):
                         THEN 100.0 * m.repeat_customers / m.customers ELSE 0 END AS repeat_rate,
                    f.product_class, f.revenue_rank, f.window_revenue, f.window_qty,
                    f.last_sale,
-                   (DATE_PART('day', NOW() AT TIME ZONE 'UTC' - f.last_sale))::int
-                       AS days_since_sale,
+                   (NOW() AT TIME ZONE 'UTC')::date - f.last_sale::date AS days_since_sale,
                    CASE WHEN m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
                         THEN f.on_hand ELSE 0 END AS on_hand_qty,
                    CASE WHEN m.month = date_trunc('month', NOW() AT TIME ZONE 'UTC')::date
@@ -339,11 +339,14 @@ class RetailProductAnalysis(models.Model):
               JOIN figures f ON f.company_id = m.company_id
                    AND f.warehouse_id = m.warehouse_id
                    AND f.product_id = m.product_id
-              JOIN product_product pp ON pp.id = m.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-              JOIN companies c ON c.id = m.company_id
             """,
             lines=self._lines_sql(),
+            window_days=SQL("GREATEST(c.retail_product_window_days, 1)"),
+            window_start=WINDOW_START,
+            slow_before=SQL(
+                "(NOW() AT TIME ZONE 'UTC'"
+                " - make_interval(days => GREATEST(c.retail_product_slow_days, 0)))"
+            ),
         )
 
     def init(self):

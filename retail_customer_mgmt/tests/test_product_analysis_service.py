@@ -1,9 +1,11 @@
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odoo.tests import BaseCase, tagged
 
 from ..services import forecast as fc
+from ..services.forecast_batch import forecast_batch, history_lengths, reorder_proposals
 from ..services.product_analysis import (
     HOT,
     NORMAL,
@@ -199,3 +201,49 @@ class TestForecastService(BaseCase):
             for value in values:
                 self.assertAlmostEqual(value, series[0], places=6)
             self.assertNotEqual(method, fc.NONE)
+
+
+@tagged("retail_services")
+class TestForecastBatch(BaseCase):
+    """The NumPy forecast of the nightly job gives what services/forecast.py gives."""
+
+    def _check(self, series_list, horizon):
+        methods, values = forecast_batch(np.array(series_list, dtype=float), horizon)
+        for series, method, row in zip(series_list, methods, values, strict=True):
+            expected_method, expected = fc.forecast(series, horizon)
+            self.assertEqual(method, expected_method, series)
+            for got, want in zip(row, expected, strict=True):
+                self.assertAlmostEqual(got, want, places=6)
+
+    def test_hand_series(self):
+        year = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8]
+        self._check(
+            [
+                [0] * 36,
+                [0] * 31 + [4, 4, 4, 4, 4],
+                [0] * 24 + year,
+                year * 3,
+                [0, 0, 3] * 12,
+                [100 - 2 * t for t in range(36)],
+                [0] * 12 + year * 2,
+            ],
+            3,
+        )
+        self.assertEqual(history_lengths(np.array([[0, 0, 1, 0], [0, 0, 0, 0]])).tolist(), [2, 0])
+        minimum, maximum = reorder_proposals([60, -5], 7, 30, 3)
+        self.assertEqual(minimum.tolist(), [20.0, 0.0])
+        self.assertEqual(maximum.tolist(), [80.0, 0.0])
+        with self.assertRaises(ValueError):
+            reorder_proposals([1], -1, 30)
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        st.lists(
+            st.lists(st.one_of(st.just(0), st.integers(0, 300)), min_size=36, max_size=36),
+            min_size=1,
+            max_size=12,
+        ),
+        st.integers(1, 14),
+    )
+    def test_property_same_as_scalar(self, series_list, horizon):
+        self._check(series_list, horizon)
