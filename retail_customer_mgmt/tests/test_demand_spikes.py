@@ -157,6 +157,7 @@ class TestDemandSpikes(RetailCommon):
         ).action_close()
         self.env.flush_all()
         self.cr.precommit.run()  # the chatter's tracking, as at commit
+        jasmine.invalidate_recordset(["message_ids"])
         self.assertEqual((jasmine.state, jasmine.close_reason), ("closed", "handled"))
         self.assertFalse(jasmine.activity_ids, "the buyer's activity is done")
         self.assertIn("Closed", jasmine.message_ids.mapped("tracking_value_ids.new_value_char"))
