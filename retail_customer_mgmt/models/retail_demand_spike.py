@@ -141,6 +141,11 @@ class RetailDemandSpike(models.Model):
             {"state": "closed", "close_reason": "handled", "closed_at": fields.Datetime.now()}
         )
         opened.activity_ids.action_feedback()
+        for spike in opened:
+            spike.message_post(
+                body=self.env._("Handled by %s: alert closed.", self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
         return True
 
     def action_view_product(self):
