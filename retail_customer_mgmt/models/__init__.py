@@ -58,6 +58,10 @@ from . import product_category
 from . import repair_order
 from . import stock_warehouse
 from . import retail_stock_alert
+from . import retail_demand_spike
+from . import retail_demand_spike_scan
+from . import res_company_spikes
+from . import res_config_settings_spikes
 from . import retail_order_exception
 from . import retail_order_exception_detect
 from . import retail_order_exception_notice
@@ -88,3 +92,4 @@ from . import retail_demo_privacy
 from . import retail_demo_tiers
 from . import retail_demo_exceptions
 from . import retail_demo_pos
+from . import retail_demo_spikes

@@ -8,4 +8,6 @@ from . import retail_xlsx_export_points
 from . import retail_xlsx_export_tickets
 from . import retail_campaign_result
 from . import retail_satisfaction_report
+from . import retail_cohort_report
+from . import retail_xlsx_export_customers_charts
 from . import retail_product_analysis

@@ -69,5 +69,8 @@ from . import test_grading_rules
 from . import test_grading_fingerprint
 from . import test_demo_menus
 from . import test_demo_story
+from . import test_demand_spike_service
+from . import test_demand_spikes
+from . import test_retail_spreadsheet_dashboard
 from . import test_product_analysis_service
 from . import test_product_analysis
