@@ -123,7 +123,7 @@ class RetailProductForecast(models.Model):
               GROUP BY 1, 2
                 """,
                 first,
-                Analysis._lines_sql(),
+                Analysis._lines_sql([company.id]),
                 company.id,
                 month_start(first),
                 month_start(current),

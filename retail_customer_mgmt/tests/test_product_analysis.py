@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from ..services import forecast as fc
 from ..services.product_analysis import days_of_inventory, sell_through, turnover
@@ -170,6 +171,48 @@ class TestProductAnalysis(RetailCommon):
         # an empty selection is refused
         with self.assertRaisesMessage(UserError, "Select the products"):
             self.env["retail.product.analysis"].action_create_promotion()
+
+    def test_company_filter_reaches_the_lines(self):
+        """The rows computed for the companies of the environment only are
+        those of the computation over every company, restricted to them;
+        another company's sale changes nothing of this company's rows."""
+        other_wh = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_2.id)], limit=1
+        )
+        other_product = (
+            self.env["product.product"]
+            .with_company(self.company_2)
+            .create({"name": "Oolong", "is_storable": True, "standard_price": 2.0})
+        )
+        self._sale_lines(
+            self.p1, [(other_product, 2, 15)], self.day, company=self.company_2
+        )
+        self.env.flush_all()
+        Analysis = self.env["retail.product.analysis"]
+        columns = [name for name, field in Analysis._fields.items() if field.store]
+
+        def rows(query, company):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT %s FROM (%s) r WHERE r.company_id = %s ORDER BY r.id",
+                    SQL(", ").join(SQL.identifier(name) for name in columns),
+                    query,
+                    company.id,
+                )
+            )
+            return self.env.cr.fetchall()
+
+        for company in (self.company, self.company_2):
+            everything = rows(Analysis._query(), company)
+            self.assertTrue(everything)
+            self.assertEqual(rows(Analysis.with_company(company)._table_query, company), everything)
+        self.assertFalse(rows(Analysis.with_company(self.company)._table_query, self.company_2))
+        self.assertIn(
+            other_wh.id,
+            Analysis.with_company(self.company_2)
+            .search([("product_id", "=", other_product.id)])
+            .warehouse_id.ids,
+        )
 
     def test_access(self):
         retail_user = self._retail_user("pa_retail", "retail_customer_mgmt.group_retail_user")
