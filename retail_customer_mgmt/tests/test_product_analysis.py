@@ -329,6 +329,48 @@ class TestDemandForecast(RetailCommon):
         self.Forecast._refresh(self.company)
         self.assertEqual(len(self._forecast(self.f)), 3)
 
+    def test_refresh_writes_only_what_changed(self):
+        """A second night keeps the unchanged rows as they are, updates the
+        changed ones, deletes the pairs no longer sold and the months no
+        longer ahead, and ends equal to a refresh from scratch."""
+        self.Forecast._refresh(self.company)
+        self.env.flush_all()
+        f_rows, g_rows = self._forecast(self.f), self._forecast(self.g)
+        self.env.cr.execute(
+            "UPDATE retail_product_forecast SET write_date = '2000-01-01' WHERE company_id = %s",
+            [self.company.id],
+        )
+        # G sells 30 more units last month; F is unchanged
+        day = self.this_month - relativedelta(months=1) + timedelta(days=5)
+        self._sale_lines(self.partner, [(self.g, 30, 5)], fields.Datetime.to_datetime(day))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.Forecast._refresh(self.company)
+        self.assertEqual(self._forecast(self.f), f_rows)
+        self.assertEqual(set(f_rows.mapped("write_date")), {fields.Datetime.to_datetime("2000-01-01")})
+        self.assertEqual(self._forecast(self.g), g_rows)
+        self.assertNotIn(fields.Datetime.to_datetime("2000-01-01"), g_rows.mapped("write_date"))
+        columns = "product_id, warehouse_id, date, month_index, qty, last_year_qty, method, "
+        columns += "history_months, orderpoint_id, proposed_min_qty, proposed_max_qty"
+        query = f"SELECT {columns} FROM retail_product_forecast WHERE company_id = %s ORDER BY 1, 3"
+        self.env.cr.execute(query, [self.company.id])
+        incremental = self.env.cr.fetchall()
+        self.env.cr.execute(
+            "DELETE FROM retail_product_forecast WHERE company_id = %s", [self.company.id]
+        )
+        self.env.invalidate_all()
+        self.Forecast._refresh(self.company)
+        self.env.cr.execute(query, [self.company.id])
+        self.assertEqual(self.env.cr.fetchall(), incremental)
+        # a shorter horizon and a month later: the rows beyond or before go
+        self.company.retail_forecast_months = 2
+        self.Forecast._refresh(self.company, today=self.this_month + relativedelta(months=1))
+        self.assertEqual(
+            self._forecast(self.f).mapped("date"),
+            [self.this_month + relativedelta(months=1), self.this_month + relativedelta(months=2)],
+        )
+        self.assertEqual(self._forecast(self.f).mapped("month_index"), [1, 2])
+
     def test_seasonality(self):
         self.Forecast._refresh(self.company)
         seasons = self.env["retail.category.season"].search(
