@@ -133,8 +133,10 @@ class RetailProductAnalysis(models.Model):
                    so.date_order >= %s AS in_window
               FROM sale_order_line l
               JOIN sale_order so ON so.id = l.order_id
-              JOIN res_company c ON c.id = so.company_id
-              JOIN res_partner p ON p.id = so.partner_id
+              -- LEFT joins on required keys (same rows): the planner drops
+              -- them when the reader does not use their columns (the forecast)
+         LEFT JOIN res_company c ON c.id = so.company_id
+         LEFT JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND l.product_id IS NOT NULL AND l.display_type IS NULL
                AND NOT COALESCE(l.is_downpayment, FALSE) AND l.reward_id IS NULL
                %s
@@ -155,7 +157,7 @@ class RetailProductAnalysis(models.Model):
                    po.date_order >= %s AS in_window
               FROM pos_order_line l
               JOIN pos_order po ON po.id = l.order_id
-              JOIN res_company c ON c.id = po.company_id
+         LEFT JOIN res_company c ON c.id = po.company_id
               JOIN pos_session ps ON ps.id = po.session_id
               JOIN pos_config pc ON pc.id = ps.config_id
          LEFT JOIN stock_picking_type spt ON spt.id = pc.picking_type_id
