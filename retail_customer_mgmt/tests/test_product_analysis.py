@@ -184,9 +184,7 @@ class TestProductAnalysis(RetailCommon):
             .with_company(self.company_2)
             .create({"name": "Oolong", "is_storable": True, "standard_price": 2.0})
         )
-        self._sale_lines(
-            self.p1, [(other_product, 2, 15)], self.day, company=self.company_2
-        )
+        self._sale_lines(self.p1, [(other_product, 2, 15)], self.day, company=self.company_2)
         self.env.flush_all()
         Analysis = self.env["retail.product.analysis"]
         columns = [name for name, field in Analysis._fields.items() if field.store]
@@ -347,7 +345,9 @@ class TestDemandForecast(RetailCommon):
         self.env.invalidate_all()
         self.Forecast._refresh(self.company)
         self.assertEqual(self._forecast(self.f), f_rows)
-        self.assertEqual(set(f_rows.mapped("write_date")), {fields.Datetime.to_datetime("2000-01-01")})
+        self.assertEqual(
+            set(f_rows.mapped("write_date")), {fields.Datetime.to_datetime("2000-01-01")}
+        )
         self.assertEqual(self._forecast(self.g), g_rows)
         self.assertNotIn(fields.Datetime.to_datetime("2000-01-01"), g_rows.mapped("write_date"))
         columns = "product_id, warehouse_id, date, month_index, qty, last_year_qty, method, "
