@@ -123,7 +123,7 @@ class RetailProductForecast(models.Model):
               GROUP BY 1, 2
                 """,
                 first,
-                Analysis._lines_sql(),
+                Analysis._lines_sql([company.id]),
                 company.id,
                 month_start(first),
                 month_start(current),
@@ -200,11 +200,40 @@ class RetailProductForecast(models.Model):
 
     @api.model
     def _write_forecasts(self, company, columns, quantities, last_year, horizon, current):
+        """Write only what changed: the rows of the pairs and months that are
+        no longer forecast are deleted, the new ones inserted and the others
+        updated only when one of their figures differs (two statements for
+        any number of rows; most rows of a nightly refresh are unchanged)."""
         cr = self.env.cr
         self.flush_model()
-        cr.execute(SQL("DELETE FROM retail_product_forecast WHERE company_id = %s", company.id))
         now = fields.Datetime.now()
         products, warehouses, methods, history, mins, maxs, ops, cur_min, cur_max = columns
+        first_day = month_start(current)
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM retail_product_forecast f
+                 WHERE f.company_id = %(company)s
+                   AND (f.date < %(first_day)s::date
+                        OR f.date >= %(first_day)s::date + make_interval(months => %(horizon)s)
+                        OR NOT EXISTS (
+                            SELECT 1 FROM unnest(%(products)s::int[], %(warehouses)s::int[])
+                                          AS k(product_id, warehouse_id)
+                             WHERE k.product_id = f.product_id
+                               AND k.warehouse_id = f.warehouse_id))
+                """,
+                company=company.id,
+                first_day=first_day,
+                horizon=horizon,
+                products=products,
+                warehouses=warehouses,
+            )
+        )
+        figures = SQL(
+            """(month_index, qty, last_year_qty, method, history_months, orderpoint_id,
+                current_min_qty, current_max_qty, proposed_min_qty, proposed_max_qty,
+                company_id)"""
+        )
         cr.execute(
             SQL(
                 """
@@ -229,9 +258,32 @@ class RetailProductForecast(models.Model):
                        AS v(product_id, warehouse_id, method, history, orderpoint_id, cur_min,
                             cur_max, prop_min, prop_max, i),
                        generate_series(1, %(horizon)s) h
+                ON CONFLICT (product_id, warehouse_id, date) DO UPDATE
+                   SET %(figures)s = (
+                           EXCLUDED.month_index, EXCLUDED.qty, EXCLUDED.last_year_qty,
+                           EXCLUDED.method, EXCLUDED.history_months, EXCLUDED.orderpoint_id,
+                           EXCLUDED.current_min_qty, EXCLUDED.current_max_qty,
+                           EXCLUDED.proposed_min_qty, EXCLUDED.proposed_max_qty,
+                           EXCLUDED.company_id),
+                       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                 WHERE (retail_product_forecast.month_index, retail_product_forecast.qty,
+                        retail_product_forecast.last_year_qty, retail_product_forecast.method,
+                        retail_product_forecast.history_months,
+                        retail_product_forecast.orderpoint_id,
+                        retail_product_forecast.current_min_qty,
+                        retail_product_forecast.current_max_qty,
+                        retail_product_forecast.proposed_min_qty,
+                        retail_product_forecast.proposed_max_qty,
+                        retail_product_forecast.company_id)
+                       IS DISTINCT FROM (
+                           EXCLUDED.month_index, EXCLUDED.qty, EXCLUDED.last_year_qty,
+                           EXCLUDED.method, EXCLUDED.history_months, EXCLUDED.orderpoint_id,
+                           EXCLUDED.current_min_qty, EXCLUDED.current_max_qty,
+                           EXCLUDED.proposed_min_qty, EXCLUDED.proposed_max_qty,
+                           EXCLUDED.company_id)
                 """,
                 company=company.id,
-                first_day=month_start(current),
+                first_day=first_day,
                 qty=quantities,
                 last_year=last_year,
                 horizon=horizon,
@@ -246,6 +298,7 @@ class RetailProductForecast(models.Model):
                 maxs=maxs,
                 uid=self.env.uid,
                 now=now,
+                figures=figures,
             )
         )
         self.invalidate_model()

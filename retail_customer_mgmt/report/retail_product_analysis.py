@@ -12,6 +12,13 @@ WINDOW_START = SQL(
 PRODUCT_CLASSES = [(HOT, "Hot"), (NORMAL, "Normal"), (SLOW, "Slow")]
 
 
+def _company_filter(column, company_ids):
+    """``AND column = ANY(company_ids)``, or nothing for every company."""
+    if company_ids is None:
+        return SQL()
+    return SQL("AND %s = ANY(%s)", column, list(company_ids))
+
+
 class RetailProductAnalysis(models.Model):
     """What sells and what does not: one row per product, warehouse (or
     shop) and month of the sales orders and POS orders counted as purchases
@@ -114,7 +121,7 @@ class RetailProductAnalysis(models.Model):
     # SQL, one source per kind of order (as sale/report/sale_report.py)
     # ------------------------------------------------------------------
     @api.model
-    def _select_sale(self):
+    def _select_sale(self, company_ids=None):
         """Counted lines of confirmed sales orders (the lines ``retail.purchase``
         reads: no reward, down-payment or note lines), company currency."""
         return SQL(
@@ -126,16 +133,20 @@ class RetailProductAnalysis(models.Model):
                    so.date_order >= %s AS in_window
               FROM sale_order_line l
               JOIN sale_order so ON so.id = l.order_id
-              JOIN res_company c ON c.id = so.company_id
-              JOIN res_partner p ON p.id = so.partner_id
+              -- LEFT joins on required keys (same rows): the planner drops
+              -- them when the reader does not use their columns (the forecast)
+         LEFT JOIN res_company c ON c.id = so.company_id
+         LEFT JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND l.product_id IS NOT NULL AND l.display_type IS NULL
                AND NOT COALESCE(l.is_downpayment, FALSE) AND l.reward_id IS NULL
+               %s
             """,
             WINDOW_START,
+            _company_filter(SQL("so.company_id"), company_ids),
         )
 
     @api.model
-    def _select_pos(self):
+    def _select_pos(self, company_ids=None):
         """Lines of paid POS orders (refunds negative), in the warehouse of the
         shop's operation type; doc ids negative to keep them apart from sales."""
         return SQL(
@@ -146,24 +157,29 @@ class RetailProductAnalysis(models.Model):
                    po.date_order >= %s AS in_window
               FROM pos_order_line l
               JOIN pos_order po ON po.id = l.order_id
-              JOIN res_company c ON c.id = po.company_id
+         LEFT JOIN res_company c ON c.id = po.company_id
               JOIN pos_session ps ON ps.id = po.session_id
               JOIN pos_config pc ON pc.id = ps.config_id
          LEFT JOIN stock_picking_type spt ON spt.id = pc.picking_type_id
          LEFT JOIN res_partner p ON p.id = po.partner_id
              WHERE po.state IN ('paid', 'done', 'invoiced')
                AND l.reward_id IS NULL AND NOT COALESCE(l.is_reward_line, FALSE)
+               %s
             """,
             WINDOW_START,
+            _company_filter(SQL("po.company_id"), company_ids),
         )
 
     @api.model
-    def _lines_sql(self):
+    def _lines_sql(self, company_ids=None):
         """Every counted line: company_id, warehouse_id, product_id, d,
         partner_id (commercial, NULL for anonymous POS orders), doc_id, qty,
         revenue (company currency), in_window (dated in the company's
-        analysis window)."""
-        return SQL(" UNION ALL ").join([self._select_sale(), self._select_pos()])
+        analysis window); only those of ``company_ids`` when given (the
+        filter sits on the orders, where the planner uses it)."""
+        return SQL(" UNION ALL ").join(
+            [self._select_sale(company_ids), self._select_pos(company_ids)]
+        )
 
     @api.model
     def _flush_sources(self):
@@ -183,7 +199,7 @@ class RetailProductAnalysis(models.Model):
             self.env[model].flush_model()
 
     @api.model
-    def _query(self):
+    def _query(self, company_ids=None):
         return SQL(
             """
             WITH lines AS (%(lines)s),
@@ -214,7 +230,7 @@ class RetailProductAnalysis(models.Model):
                 SELECT %(key_stock)s AS pair_key, q.company_id, sl.warehouse_id, q.product_id,
                        SUM(q.quantity) AS on_hand
                   FROM stock_quant q JOIN stock_location sl ON sl.id = q.location_id
-                 WHERE sl.usage = 'internal' AND sl.warehouse_id IS NOT NULL
+                 WHERE sl.usage = 'internal' AND sl.warehouse_id IS NOT NULL %(stock_companies)s
               GROUP BY 1, 2, 3, 4
             ),
             flows AS (
@@ -235,7 +251,7 @@ class RetailProductAnalysis(models.Model):
                        AND ls.usage = 'internal'
                        AND ld.warehouse_id IS DISTINCT FROM ls.warehouse_id
                   ) f JOIN res_company c ON c.id = f.company_id
-                 WHERE f.date >= %(window_start)s
+                 WHERE f.date >= %(window_start)s %(flow_companies)s
               GROUP BY 1
             ),
             pair AS (
@@ -340,10 +356,12 @@ class RetailProductAnalysis(models.Model):
               -- columns of CTEs is one row, and it nests the loops
               JOIN figures f ON f.pair_key = m.pair_key
             """,
-            lines=self._lines_sql(),
+            lines=self._lines_sql(company_ids),
             key_monthly=SQL("(product_id::bigint * 10000 + warehouse_id) * 1000 + company_id"),
             key_stock=SQL("(q.product_id::bigint * 10000 + sl.warehouse_id) * 1000 + q.company_id"),
             key_flows=SQL("(f.product_id::bigint * 10000 + f.warehouse_id) * 1000 + f.company_id"),
+            stock_companies=_company_filter(SQL("q.company_id"), company_ids),
+            flow_companies=_company_filter(SQL("f.company_id"), company_ids),
             window_days=SQL("GREATEST(c.retail_product_window_days, 1)"),
             window_start=WINDOW_START,
             slow_before=SQL(
@@ -352,11 +370,17 @@ class RetailProductAnalysis(models.Model):
             ),
         )
 
+    @property
+    def _table_query(self):
+        """The rows of the companies of the environment only (those the
+        multi-company rule lets the user read, or those of ``with_company``):
+        a shop in a multi-company database does not pay for the others'
+        lines, which a view could not filter before computing them."""
+        return self._query(self.env.companies.ids)
+
     def init(self):
+        # a view of an earlier version, replaced by ``_table_query``
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
-        )
 
     # ------------------------------------------------------------------
     # Actions

@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from ..services import forecast as fc
 from ..services.product_analysis import days_of_inventory, sell_through, turnover
@@ -171,6 +172,46 @@ class TestProductAnalysis(RetailCommon):
         with self.assertRaisesMessage(UserError, "Select the products"):
             self.env["retail.product.analysis"].action_create_promotion()
 
+    def test_company_filter_reaches_the_lines(self):
+        """The rows computed for the companies of the environment only are
+        those of the computation over every company, restricted to them;
+        another company's sale changes nothing of this company's rows."""
+        other_wh = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_2.id)], limit=1
+        )
+        other_product = (
+            self.env["product.product"]
+            .with_company(self.company_2)
+            .create({"name": "Oolong", "is_storable": True, "standard_price": 2.0})
+        )
+        self._sale_lines(self.p1, [(other_product, 2, 15)], self.day, company=self.company_2)
+        self.env.flush_all()
+        Analysis = self.env["retail.product.analysis"]
+        columns = [name for name, field in Analysis._fields.items() if field.store]
+
+        def rows(query, company):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT %s FROM (%s) r WHERE r.company_id = %s ORDER BY r.id",
+                    SQL(", ").join(SQL.identifier(name) for name in columns),
+                    query,
+                    company.id,
+                )
+            )
+            return self.env.cr.fetchall()
+
+        for company in (self.company, self.company_2):
+            everything = rows(Analysis._query(), company)
+            self.assertTrue(everything)
+            self.assertEqual(rows(Analysis.with_company(company)._table_query, company), everything)
+        self.assertFalse(rows(Analysis.with_company(self.company)._table_query, self.company_2))
+        self.assertIn(
+            other_wh.id,
+            Analysis.with_company(self.company_2)
+            .search([("product_id", "=", other_product.id)])
+            .warehouse_id.ids,
+        )
+
     def test_access(self):
         retail_user = self._retail_user("pa_retail", "retail_customer_mgmt.group_retail_user")
         salesperson = self._retail_user("pa_sales", "sales_team.group_sale_salesman")
@@ -285,6 +326,50 @@ class TestDemandForecast(RetailCommon):
         # a second night replaces, not adds
         self.Forecast._refresh(self.company)
         self.assertEqual(len(self._forecast(self.f)), 3)
+
+    def test_refresh_writes_only_what_changed(self):
+        """A second night keeps the unchanged rows as they are, updates the
+        changed ones, deletes the pairs no longer sold and the months no
+        longer ahead, and ends equal to a refresh from scratch."""
+        self.Forecast._refresh(self.company)
+        self.env.flush_all()
+        f_rows, g_rows = self._forecast(self.f), self._forecast(self.g)
+        self.env.cr.execute(
+            "UPDATE retail_product_forecast SET write_date = '2000-01-01' WHERE company_id = %s",
+            [self.company.id],
+        )
+        # G sells 30 more units last month; F is unchanged
+        day = self.this_month - relativedelta(months=1) + timedelta(days=5)
+        self._sale_lines(self.partner, [(self.g, 30, 5)], fields.Datetime.to_datetime(day))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.Forecast._refresh(self.company)
+        self.assertEqual(self._forecast(self.f), f_rows)
+        self.assertEqual(
+            set(f_rows.mapped("write_date")), {fields.Datetime.to_datetime("2000-01-01")}
+        )
+        self.assertEqual(self._forecast(self.g), g_rows)
+        self.assertNotIn(fields.Datetime.to_datetime("2000-01-01"), g_rows.mapped("write_date"))
+        columns = "product_id, warehouse_id, date, month_index, qty, last_year_qty, method, "
+        columns += "history_months, orderpoint_id, proposed_min_qty, proposed_max_qty"
+        query = f"SELECT {columns} FROM retail_product_forecast WHERE company_id = %s ORDER BY 1, 3"
+        self.env.cr.execute(query, [self.company.id])
+        incremental = self.env.cr.fetchall()
+        self.env.cr.execute(
+            "DELETE FROM retail_product_forecast WHERE company_id = %s", [self.company.id]
+        )
+        self.env.invalidate_all()
+        self.Forecast._refresh(self.company)
+        self.env.cr.execute(query, [self.company.id])
+        self.assertEqual(self.env.cr.fetchall(), incremental)
+        # a shorter horizon and a month later: the rows beyond or before go
+        self.company.retail_forecast_months = 2
+        self.Forecast._refresh(self.company, today=self.this_month + relativedelta(months=1))
+        self.assertEqual(
+            self._forecast(self.f).mapped("date"),
+            [self.this_month + relativedelta(months=1), self.this_month + relativedelta(months=2)],
+        )
+        self.assertEqual(self._forecast(self.f).mapped("month_index"), [1, 2])
 
     def test_seasonality(self):
         self.Forecast._refresh(self.company)
