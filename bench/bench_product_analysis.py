@@ -18,39 +18,8 @@ Usage: bin/bench product_analysis [--products N] [--lines M]
 import argparse
 import time
 
-from common import odoo_env, report
+from common import insert_storable_products, odoo_env, report
 from scale_data import _pos_session
-
-
-def _products(env, company, name, count):
-    uom = env.ref("uom.product_uom_unit").id
-    categ = env.ref("product.product_category_all").id
-    cr = env.cr
-    cr.execute(
-        """
-        WITH t AS (
-            INSERT INTO product_template (name, categ_id, uom_id, uom_po_id, type, is_storable,
-                                          sale_line_warn, service_tracking, tracking, active,
-                                          sale_ok, purchase_ok, list_price, company_id,
-                                          create_date, write_date)
-            SELECT jsonb_build_object('en_US', %(name)s || ' item ' || g), %(categ)s, %(uom)s,
-                   %(uom)s, 'consu', TRUE, 'no-message', 'no', 'none', TRUE, TRUE, TRUE, 10,
-                   %(company)s, NOW(), NOW()
-              FROM generate_series(1, %(n)s) g
-            RETURNING id)
-        INSERT INTO product_product (product_tmpl_id, active, standard_price, create_date,
-                                     write_date)
-        SELECT id, TRUE, jsonb_build_object(%(company)s::text, 4 + id %% 7), NOW(), NOW()
-          FROM t
-        """,
-        {"name": name, "categ": categ, "uom": uom, "company": company.id, "n": count},
-    )
-    cr.execute(
-        """SELECT pp.id FROM product_product pp JOIN product_template pt
-                ON pt.id = pp.product_tmpl_id WHERE pt.company_id = %s ORDER BY pp.id""",
-        [company.id],
-    )
-    return [row[0] for row in cr.fetchall()]
 
 
 def _customers(env, name, count):
@@ -158,7 +127,7 @@ def populate(env, name, products, lines):
         warehouse = env["stock.warehouse"].create(
             {"name": name, "code": "PA", "company_id": company.id}
         )
-    product_ids = _products(env, company, name, products)
+    product_ids = insert_storable_products(env, company, name, products, with_cost=True)
     env.cr.execute(
         """
         INSERT INTO stock_quant (product_id, location_id, company_id, quantity,

@@ -13,7 +13,7 @@ Usage: bin/bench stock_alerts [--products N]
 import argparse
 import time
 
-from common import odoo_env, report
+from common import insert_storable_products, odoo_env, report
 
 
 def populate(env, name, products):
@@ -31,30 +31,8 @@ def populate(env, name, products):
     supplier = env.ref("stock.stock_location_suppliers").id
     customer = env.ref("stock.stock_location_customers").id
     uom = env.ref("uom.product_uom_unit").id
-    categ = env.ref("product.product_category_all").id
+    ids = insert_storable_products(env, company, name, products)
     cr = env.cr
-    cr.execute(
-        """
-        WITH t AS (
-            INSERT INTO product_template (name, categ_id, uom_id, uom_po_id, type, is_storable,
-                                          sale_line_warn, service_tracking, tracking, active,
-                                          company_id, create_date, write_date)
-            SELECT jsonb_build_object('en_US', %(name)s || ' item ' || g), %(categ)s, %(uom)s,
-                   %(uom)s, 'consu', TRUE, 'no-message', 'no', 'none', TRUE, %(company)s,
-                   NOW(), NOW()
-              FROM generate_series(1, %(n)s) g
-            RETURNING id)
-        INSERT INTO product_product (product_tmpl_id, active, create_date, write_date)
-        SELECT id, TRUE, NOW(), NOW() FROM t
-        """,
-        {"name": name, "categ": categ, "uom": uom, "company": company.id, "n": products},
-    )
-    cr.execute(
-        """SELECT pp.id FROM product_product pp JOIN product_template pt
-                ON pt.id = pp.product_tmpl_id WHERE pt.company_id = %s""",
-        [company.id],
-    )
-    ids = [row[0] for row in cr.fetchall()]
     cr.execute(
         """
         INSERT INTO stock_quant (product_id, location_id, company_id, quantity,

@@ -66,6 +66,47 @@ def measure(env, func, repeat=7, setup=None):
     return statistics.median(times), statistics.median(queries)
 
 
+def insert_storable_products(env, company, name, count, with_cost=False):
+    """``count`` storable products of ``company`` named "<name> item <n>",
+    inserted set-based (a cost of 4 to 10 with ``with_cost``); returns their
+    product ids in creation order."""
+    cr = env.cr
+    cr.execute(
+        """
+        WITH t AS (
+            INSERT INTO product_template (name, categ_id, uom_id, uom_po_id, type, is_storable,
+                                          sale_line_warn, service_tracking, tracking, active,
+                                          sale_ok, purchase_ok, list_price, company_id,
+                                          create_date, write_date)
+            SELECT jsonb_build_object('en_US', %(name)s || ' item ' || g), %(categ)s, %(uom)s,
+                   %(uom)s, 'consu', TRUE, 'no-message', 'no', 'none', TRUE, TRUE, TRUE, 10,
+                   %(company)s, NOW(), NOW()
+              FROM generate_series(1, %(n)s) g
+            RETURNING id)
+        INSERT INTO product_product (product_tmpl_id, active, standard_price, create_date,
+                                     write_date)
+        SELECT id, TRUE,
+               CASE WHEN %(cost)s THEN jsonb_build_object(%(company)s::text, 4 + id %% 7) END,
+               NOW(), NOW()
+          FROM t
+        """,
+        {
+            "name": name,
+            "categ": env.ref("product.product_category_all").id,
+            "uom": env.ref("uom.product_uom_unit").id,
+            "company": company.id,
+            "n": count,
+            "cost": with_cost,
+        },
+    )
+    cr.execute(
+        """SELECT pp.id FROM product_product pp JOIN product_template pt
+                ON pt.id = pp.product_tmpl_id WHERE pt.company_id = %s ORDER BY pp.id""",
+        [company.id],
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
 def insert_sale_orders(
     cr,
     company_id,
