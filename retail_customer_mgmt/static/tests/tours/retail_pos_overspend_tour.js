@@ -4,15 +4,11 @@ import * as PartnerList from "@point_of_sale/../tests/tours/utils/partner_list_u
 import * as PosLoyalty from "@pos_loyalty/../tests/tours/utils/pos_loyalty_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
-import {rpc} from "@web/core/network/rpc";
+import {callKw} from "@retail_customer_mgmt/../tests/tours/utils/retail_pos_util";
 import {registry} from "@web/core/registry";
 
 // Data of the tour: see tests/test_pos_tour_overspend.py.
 const CUSTOMER = "Spender Song";
-
-function callKw(model, method, args) {
-    return rpc(`/web/dataset/call_kw/${model}/${method}`, {model, method, args, kwargs: {}});
-}
 
 // Spender Song's card shows 650 points at the till; while the order is being
 // rung up, the balance drops to 50 on the server (points spent elsewhere).

@@ -2,10 +2,15 @@
 import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as PartnerList from "@point_of_sale/../tests/tours/utils/partner_list_util";
-import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
+import {
+    callKw,
+    clickCardButton,
+    partnerLine,
+    payCash,
+} from "@retail_customer_mgmt/../tests/tours/utils/retail_pos_util";
 import {hasText} from "@retail_customer_mgmt/../tests/tours/utils/retail_tour_util";
 import {rpc} from "@web/core/network/rpc";
 import {serializeDateTime} from "@web/core/l10n/dates";
@@ -15,10 +20,6 @@ import {registry} from "@web/core/registry";
 const {DateTime} = luxon;
 
 // Data of the tours: see tests/test_pos_tours_service.py.
-
-function callKw(model, method, args) {
-    return rpc(`/web/dataset/call_kw/${model}/${method}`, {model, method, args, kwargs: {}});
-}
 
 /**
  * An order paid at another till, synced by RPC as a till does: its lines are
@@ -87,19 +88,11 @@ async function otherTillSale(customer, lines) {
     ]);
 }
 
-function partnerLine(name) {
-    return `.partner-list .partner-info:has(b${hasText(name)})`;
-}
-
 function openCardFromList(name) {
     return [
         ProductScreen.clickPartnerButton(),
         PartnerList.searchCustomerValue(name),
-        {
-            content: `open the customer card of ${name} from the customer list`,
-            trigger: `${partnerLine(name)} .o_retail_customer_mgmt_card_button`,
-            run: "click",
-        },
+        clickCardButton(name),
     ].flat();
 }
 
@@ -151,16 +144,6 @@ function waitFor(content, predicate) {
             throw new Error(`timeout: ${content}`);
         },
     };
-}
-
-function payCash() {
-    return [
-        ProductScreen.clickPayButton(),
-        PaymentScreen.clickPaymentMethod("Cash"),
-        PaymentScreen.clickValidate(),
-        Chrome.isSyncStatusConnected(),
-        ReceiptScreen.isShown(),
-    ].flat();
 }
 
 // (1) The cashier records birthday, WeChat ID, preferred channel and

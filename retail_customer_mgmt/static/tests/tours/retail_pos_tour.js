@@ -3,28 +3,20 @@ import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as Order from "@point_of_sale/../tests/tours/utils/generic_components/order_widget_util";
 import * as PartnerList from "@point_of_sale/../tests/tours/utils/partner_list_util";
 import * as PosLoyalty from "@pos_loyalty/../tests/tours/utils/pos_loyalty_util";
-import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
 import {inLeftSide} from "@point_of_sale/../tests/tours/utils/common";
+import {
+    clickCardButton,
+    partnerLine,
+    payCash,
+} from "@retail_customer_mgmt/../tests/tours/utils/retail_pos_util";
 import {absentIn, hasText} from "@retail_customer_mgmt/../tests/tours/utils/retail_tour_util";
 import {registry} from "@web/core/registry";
 
 // Data of the tours: see tests/test_pos_tours.py.
 const PRODUCT = "Retail Tea Set";
-
-function partnerLine(name) {
-    return `.partner-list .partner-info:has(b${hasText(name)})`;
-}
-
-function openCardFromList(name) {
-    return {
-        content: `open the customer card of ${name} from the customer list`,
-        trigger: `${partnerLine(name)} .o_retail_customer_mgmt_card_button`,
-        run: "click",
-    };
-}
 
 function cardShows(selector, text) {
     return {
@@ -60,16 +52,6 @@ function pointsText(points) {
     return hasText(`${points} pts`);
 }
 
-function payCash() {
-    return [
-        ProductScreen.clickPayButton(),
-        PaymentScreen.clickPaymentMethod("Cash"),
-        PaymentScreen.clickValidate(),
-        Chrome.isSyncStatusConnected(),
-        ReceiptScreen.isShown(),
-    ].flat();
-}
-
 function sellTeaSetTo(name) {
     return [
         ProductScreen.clickDisplayedProduct(PRODUCT),
@@ -96,7 +78,7 @@ registry.category("web_tour.tours").add("RetailPosCustomerBadgeTour", {
                 content: "the points are on the customer line",
                 trigger: `${partnerLine("Zeta Gold")} .o_retail_customer_mgmt_points${pointsText(650)}`,
             },
-            openCardFromList("Zeta Gold"),
+            clickCardButton("Zeta Gold"),
             cardShows(
                 ".o_retail_customer_mgmt_card_tier .o_retail_customer_mgmt_tier_badge",
                 "Gold"
@@ -207,7 +189,7 @@ registry.category("web_tour.tours").add("RetailPosNoCardTour", {
                 ".o_retail_customer_mgmt_card_button",
                 [".o_retail_customer_mgmt_tier_badge", ".o_retail_customer_mgmt_points"]
             ),
-            openCardFromList("Newcomer Niu"),
+            clickCardButton("Newcomer Niu"),
             cardShows(".o_retail_customer_mgmt_card_tier", "No tier yet"),
             cardShows(".o_retail_customer_mgmt_card_points", "0 points"),
             cardShows(".o_retail_customer_mgmt_card_last_purchase", "No purchase yet"),
