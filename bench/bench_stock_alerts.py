@@ -2,7 +2,8 @@
 
 Populates (once, committed) two companies directly in PostgreSQL: one with
 1,000 and one with 100,000 storable products, each with stock in the
-company's warehouse, incoming receipts and 30 days of deliveries. Then, in
+company's warehouse, incoming receipts and 30 days of deliveries, and this month's demand
+forecast for every other product (the scan reads it for the days of cover). Then, in
 one run (rolled back): the bare SQL sum of quants per product, the scan of
 each company, their query counts (must be equal, for the scan that opens the
 alerts and for the next one) and the scan/bare ratio; exits 1 when a must fails.
@@ -72,6 +73,31 @@ def populate(env, name, products):
     return company, True
 
 
+def populate_forecast(env, company):
+    """This month's demand forecast (``retail.product.forecast``, month 1) for
+    every other product of ``company``, as the nightly refresh writes it, so
+    that the scan's days of cover read it; once (committed by the caller)."""
+    cr = env.cr
+    cr.execute("SELECT 1 FROM retail_product_forecast WHERE company_id = %s LIMIT 1", [company.id])
+    if cr.fetchone():
+        return False
+    warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    cr.execute(
+        """
+        INSERT INTO retail_product_forecast (product_id, warehouse_id, company_id, date,
+                                             month_index, qty, method, history_months,
+                                             create_date, write_date)
+        SELECT pp.id, %(warehouse)s, %(company)s, date_trunc('month', NOW())::date, 1,
+               floor(random() * 60), 'seasonal_naive', 12, NOW(), NOW()
+          FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id
+         WHERE pt.company_id = %(company)s AND pp.id %% 2 = 0
+        """,
+        {"warehouse": warehouse.id, "company": company.id},
+    )
+    cr.execute("ANALYZE retail_product_forecast")
+    return True
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="retail_bench")
@@ -83,7 +109,9 @@ def main():
         start = time.perf_counter()
         small, c1 = populate(env, "Stock Bench Small", args.small)
         large, c2 = populate(env, "Stock Bench Large", args.products)
-        if c1 or c2:
+        f1 = populate_forecast(env, small)
+        f2 = populate_forecast(env, large)
+        if c1 or c2 or f1 or f2:
             env.cr.commit()  # pylint: disable=invalid-commit
         out["populate_s"] = round(time.perf_counter() - start, 1)
         Alert = env["retail.stock.alert"]

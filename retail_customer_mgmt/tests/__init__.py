@@ -11,6 +11,8 @@ from . import test_rfm_service
 from . import test_grading
 from . import test_feedback
 from . import test_stock_alerts
+from . import test_stock_alert_service
+from . import test_stock_alert_scan
 from . import test_pos_sync
 from . import test_order_exceptions
 from . import test_ui
