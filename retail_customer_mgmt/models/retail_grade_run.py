@@ -252,6 +252,16 @@ class RetailGradeRun(models.Model):
         if self.mode == "full" and self._fingerprinted():
             self.env.cr.execute(self._stage_fingerprint_sql())
             refreshed, resorted = self._count_staged(resorted=True)
+        elif touched is not None:
+            # the customers read again, and the stored metrics of the others:
+            # every batch then reads one indexed table, as in a full run
+            self.env.cr.execute(
+                self._stage_sql(
+                    self._metrics_sql(company, self.window_start, partner_filter),
+                    self._stored_metrics_sql(touched),
+                )
+            )
+            refreshed = resorted = self._count_staged(among=touched)
         else:
             self.env.cr.execute(
                 self._stage_sql(self._metrics_sql(company, self.window_start, partner_filter))

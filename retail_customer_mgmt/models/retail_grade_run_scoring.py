@@ -43,9 +43,24 @@ class RetailGradeRun(models.Model):
             return True
         return bool(self._count_staged())
 
-    def _stage_sql(self, metrics):
-        """Create the run's metric table from ``metrics``, indexed and analysed
-        (the planner must know its size to join it with the grades)."""
+    # the staged columns, in the order of ``_metrics_sql``
+    METRIC_COLUMNS = (
+        "partner_id, last_purchase, frequency, monetary, order_count, lifetime_spend, "
+        "date_fingerprint, median_interval"
+    )
+
+    def _stage_sql(self, metrics, stored=None):
+        """Create the run's metric table from ``metrics`` (and the ``stored``
+        metrics of the customers not read again, for an incremental run),
+        indexed and analysed (the planner must know its size to join it with
+        the grades)."""
+        if stored is not None:
+            metrics = SQL(
+                "SELECT %(columns)s FROM (%(fresh)s) fresh UNION ALL %(stored)s",
+                columns=SQL(self.METRIC_COLUMNS),
+                fresh=metrics,
+                stored=stored,
+            )
         return SQL(
             """
             DROP TABLE IF EXISTS %(table)s;
@@ -57,9 +72,37 @@ class RetailGradeRun(models.Model):
             metrics=metrics,
         )
 
-    def _count_staged(self, resorted=False):
+    def _stored_metrics_sql(self, touched):
+        """The metrics stored on the grades of the customers an incremental
+        run does not read again (not in ``touched``): their orders did not
+        change since they were computed; only their recency moves, and
+        ``_population_sql`` computes it as of the run. ``<> ALL`` of a
+        constant array is a hashed filter (PostgreSQL 15), whatever the
+        planner thinks of the grades: no anti-join by nested loop."""
+        return SQL(
+            """
+            SELECT %(columns)s FROM retail_customer_grade g
+             WHERE g.company_id = %(company)s AND g.partner_id <> ALL(%(touched)s::int[])
+            """,
+            columns=SQL(self.METRIC_COLUMNS),
+            company=self.company_id.id,
+            touched=touched,
+        )
+
+    def _count_staged(self, resorted=False, among=None):
         """The customers staged (and, with ``resorted``, those whose purchase
-        dates were sorted by ``_stage_fingerprint_sql``, as a second value)."""
+        dates were sorted by ``_stage_fingerprint_sql``, as a second value);
+        with ``among``, only those of these ids (the histories an incremental
+        run read again)."""
+        if among is not None:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT count(*) FROM %s WHERE partner_id = ANY(%s)",
+                    self._metric_table(),
+                    among,
+                )
+            )
+            return self.env.cr.fetchone()[0]
         if not resorted:
             self.env.cr.execute(SQL("SELECT count(*) FROM %s", self._metric_table()))
             return self.env.cr.fetchone()[0]
@@ -90,47 +133,22 @@ class RetailGradeRun(models.Model):
     # ------------------------------------------------------------------
     def _population_sql(self, low=0, high=MAX_ID):
         """Metrics of the customers with ids in ``]low, high]``: the staged
-        ones, and, for an incremental run, those stored on the grades of the
-        customers it did not read again. Recency as of the run's start."""
-        columns = SQL(
-            "partner_id, last_purchase, frequency, monetary, order_count, lifetime_spend, "
-            "median_interval, date_fingerprint"
-        )
-        parts = [
-            SQL(
-                "SELECT %s FROM %s WHERE partner_id > %s AND partner_id <= %s",
-                columns,
-                self._metric_table(),
-                low,
-                high,
-            )
-        ]
-        if self.mode == "incremental":
-            parts.append(
-                SQL(
-                    """
-                    SELECT %(columns)s FROM retail_customer_grade g
-                     WHERE g.company_id = %(company)s
-                       AND g.partner_id > %(low)s AND g.partner_id <= %(high)s
-                       AND NOT EXISTS (SELECT 1 FROM %(table)s m
-                                        WHERE m.partner_id = g.partner_id)
-                    """,
-                    columns=columns,
-                    company=self.company_id.id,
-                    low=low,
-                    high=high,
-                    table=self._metric_table(),
-                )
-            )
+        ones (for an incremental run, those it read again and the stored ones
+        of the others, see ``_stored_metrics_sql``). Recency as of the run's
+        start."""
         return SQL(
             """
             SELECT pop.*,
                    GREATEST(FLOOR(EXTRACT(EPOCH FROM %(now)s::timestamp - pop.last_purchase)
                                   / 86400), 0)::int AS recency
-              FROM (%(parts)s) pop
+              FROM (SELECT %(columns)s FROM %(table)s
+                     WHERE partner_id > %(low)s AND partner_id <= %(high)s) pop
             """,
             now=self.started_at,
-            parts=SQL(" UNION ALL ").join(parts),
+            columns=SQL(self.METRIC_COLUMNS),
+            table=self._metric_table(),
+            low=low,
+            high=high,
         )
 
     def _count_population(self):

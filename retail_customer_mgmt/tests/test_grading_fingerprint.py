@@ -144,3 +144,36 @@ class TestGradingFingerprint(RetailCommon):
             through_fingerprints = self._snapshot()
             self._from_scratch()
             self.assertEqual(self._snapshot(), through_fingerprints)
+
+    @settings(max_examples=8, deadline=None, derandomize=True, database=None)
+    @given(
+        history=st.lists(order, min_size=1, max_size=8),
+        changes=st.lists(change, min_size=0, max_size=4),
+    )
+    def test_incremental_path_grades_as_from_scratch(self, history, changes):
+        """The nightly incremental run reads again only the changed customers
+        and stages the stored metrics of the others: it ends where a run from
+        scratch at the same moment ends."""
+        partners = self.env["res.partner"].create(
+            [{"name": f"Incremental customer {i}"} for i in range(CUSTOMERS)]
+        )
+        with freeze_time(NOW):
+            orders = [self._place(partners[c], d, a, pos) for c, d, a, pos in history]
+            self.env.flush_all()
+            # everything so far was written before the first run
+            for table in ("sale_order", "pos_order", "res_partner"):
+                self.env.cr.execute(  # noqa: SQL
+                    f"UPDATE {table} SET write_date = %s", [NOW - timedelta(days=2)]
+                )
+            self.env.invalidate_all()
+            self._from_scratch()
+        with freeze_time(NOW + timedelta(days=1)):
+            for step in changes:
+                self._apply(step, orders, partners)
+            night = self.Run._regrade(self.company)
+            self.assertEqual(night.mode, "incremental")
+            incremental = self._snapshot()
+            # the customers not read again are graded on their stored metrics
+            self.assertEqual(night.total, len(incremental))
+            self._from_scratch()
+            self.assertEqual(self._snapshot(), incremental)
