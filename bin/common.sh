@@ -45,8 +45,14 @@ fetch_odoo() {
         || log "Cloning Odoo failed; get Odoo 18.0 from its official sources."
 }
 
+# Odoo's addons, the repository's, and those that OCA's wheels installed into
+# the venv (queue_job: see bin/setup) when there are any.
 addons_path() {
-    echo "$ODOO_SRC/odoo/addons,$REPO_DIR"
+    local path="$ODOO_SRC/odoo/addons,$REPO_DIR" wheels
+    for wheels in "$VENV_DIR"/lib/python3*/site-packages/odoo/addons; do
+        [ -d "$wheels" ] && path="$path,$wheels"
+    done
+    echo "$path"
 }
 
 odoo_bin() {
