@@ -3,6 +3,8 @@ set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADDON_NAME="retail_customer_mgmt"
+# the glue module that puts the heavy jobs on OCA's queue_job (bin/setup installs it)
+QUEUE_ADDON="retail_customer_mgmt_queue"
 STATE_DIR="${RETAIL_STATE_DIR:-$HOME/.cache/retail_customer_mgmt}"
 VENV_DIR="${RETAIL_VENV:-$STATE_DIR/venv}"
 PG_VERSION="${PG_VERSION:-15}"

@@ -1,0 +1,2 @@
+from . import retail_grade_run
+from . import retail_grade_run_batch

@@ -1,0 +1,2 @@
+from . import test_queue_regrade
+from . import test_queue_regrade_access
