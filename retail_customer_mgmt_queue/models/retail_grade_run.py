@@ -69,11 +69,16 @@ class RetailGradeRun(models.Model):
                 continue
             if self._retail_queue_busy(company):
                 continue  # its jobs finish it; a failed one is requeued in Job Queue
-            self.with_delay(
-                channel=self._retail_queue_channel(),
-                identity_key=self._retail_queue_key(company) + "stage",
-                description=f"Regrade of {company.name}: stage the metrics",
-            )._retail_queue_stage(company, batch_size=batch_size)
+            self._retail_queue_enqueue(company, batch_size=batch_size)
+
+    @api.model
+    def _retail_queue_enqueue(self, company, batch_size=None):
+        """Enqueue the staging job of ``company``'s regrade."""
+        return self.with_delay(
+            channel=self._retail_queue_channel(),
+            identity_key=self._retail_queue_key(company) + "stage",
+            description=f"Regrade of {company.name}: stage the metrics",
+        )._retail_queue_stage(company, batch_size=batch_size)
 
     @api.model
     def _retail_queue_stage(self, company, batch_size=None):
