@@ -80,8 +80,9 @@ def same_as_inline(env, company, run, activities):
     """Whether ``run``'s grades are those of an inline run started at the
     same moment (made here, then kept)."""
     queued = checksum(env, company)
+    started_at = run.started_at
     reset(env, company, activities)
-    with freeze_time(run.started_at, tick=True):
+    with freeze_time(started_at, tick=True):
         inline(env, company)
     return checksum(env, company) == queued
 
