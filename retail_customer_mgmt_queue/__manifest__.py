@@ -1,7 +1,7 @@
 {
     "name": "Retail Customer Management: Job Queue",
-    "summary": "Run the nightly regrade of retail_customer_mgmt on OCA's queue_job, "
-    "one job per batch of customers, spread over Odoo workers",
+    "summary": "Run the nightly regrade (one job per batch of customers) and the "
+    "recommendations rebuild of retail_customer_mgmt on OCA's queue_job",
     "version": "18.0.1.0.0",
     "category": "Sales/Retail",
     "license": "LGPL-3",

@@ -44,6 +44,8 @@ class TestQueueRegradeAccess(HttpCase):
             ("retail.grade.run", "_retail_queue_stage", self.company.id),
             ("retail.grade.run", "_retail_queue_close", [self.grade_run.id]),
             ("retail.grade.run.batch", "_retail_queue_grade", [self.batch.id]),
+            ("retail.recommendation", "_cron_retail_refresh"),
+            ("retail.recommendation", "_retail_queue_refresh", self.company.id),
         ]
         for login in self.users:
             for model, method, *args in calls:
