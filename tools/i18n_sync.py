@@ -36,7 +36,7 @@ def known_translations(paths):
 
 def main(argv):
     pot = polib.pofile(str(POT))
-    known = known_translations([PO, *map(Path, argv)])
+    known = known_translations([*([PO] if PO.exists() else []), *map(Path, argv)])
     old = polib.pofile(str(PO)) if PO.exists() else None
     po = polib.POFile(wrapwidth=78)
     po.header = pot.header
