@@ -3,6 +3,8 @@ set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADDON_NAME="retail_customer_mgmt"
+# the glue module that puts the heavy jobs on OCA's queue_job (bin/setup installs it)
+QUEUE_ADDON="retail_customer_mgmt_queue"
 STATE_DIR="${RETAIL_STATE_DIR:-$HOME/.cache/retail_customer_mgmt}"
 VENV_DIR="${RETAIL_VENV:-$STATE_DIR/venv}"
 PG_VERSION="${PG_VERSION:-15}"
@@ -45,8 +47,14 @@ fetch_odoo() {
         || log "Cloning Odoo failed; get Odoo 18.0 from its official sources."
 }
 
+# Odoo's addons, the repository's, and those that OCA's wheels installed into
+# the venv (queue_job: see bin/setup) when there are any.
 addons_path() {
-    echo "$ODOO_SRC/odoo/addons,$REPO_DIR"
+    local path="$ODOO_SRC/odoo/addons,$REPO_DIR" wheels
+    for wheels in "$VENV_DIR"/lib/python3*/site-packages/odoo/addons; do
+        [ -d "$wheels" ] && path="$path,$wheels"
+    done
+    echo "$path"
 }
 
 odoo_bin() {

@@ -1,11 +1,13 @@
-"""Build retail_customer_mgmt/README.rst from the readme/ fragments (as OCA does).
+"""Build an addon's README.rst from its readme/ fragments (as OCA does).
 
-Usage: python bin/gen_addon_readme.py
+Usage: python bin/gen_addon_readme.py [ADDON]   (default: retail_customer_mgmt)
 """
 
+import ast
+import sys
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent / "retail_customer_mgmt"
+REPO = Path(__file__).resolve().parent.parent
 SECTIONS = [
     ("DESCRIPTION.md", None),
     ("CONFIGURE.md", "Configuration"),
@@ -20,8 +22,9 @@ def md_to_rst(text):
     return text.replace("`", "``").replace("````", "``")
 
 
-def main():
-    title = "Retail Customer Management"
+def main(addon="retail_customer_mgmt"):
+    addon_dir = REPO / addon
+    title = ast.literal_eval((addon_dir / "__manifest__.py").read_text(encoding="utf-8"))["name"]
     parts = [
         "=" * len(title),
         title,
@@ -33,14 +36,14 @@ def main():
         "",
     ]
     for filename, heading in SECTIONS:
-        path = ADDON / "readme" / filename
+        path = addon_dir / "readme" / filename
         if not path.exists():
             continue
         if heading:
             parts += [heading, "=" * len(heading), ""]
         parts += [md_to_rst(path.read_text(encoding="utf-8")).rstrip(), ""]
-    (ADDON / "README.rst").write_text("\n".join(parts), encoding="utf-8")
+    (addon_dir / "README.rst").write_text("\n".join(parts), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:])

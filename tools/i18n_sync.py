@@ -5,18 +5,22 @@ translations given in JSON files ({"msgid": "msgstr", ...}) or other .po files,
 and prints the msgids still untranslated (exit 1 when there are some).
 
     python tools/i18n_sync.py [extra.json|other.po ...]
+    RETAIL_I18N_ADDON=retail_customer_mgmt_queue python tools/i18n_sync.py ...
 
 Export the template first (bin/i18n does both steps).
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import polib
 
-I18N = Path(__file__).resolve().parent.parent / "retail_customer_mgmt" / "i18n"
-POT = I18N / "retail_customer_mgmt.pot"
+# the addon whose template is synced (RETAIL_I18N_ADDON, default the main one)
+ADDON = os.environ.get("RETAIL_I18N_ADDON", "retail_customer_mgmt")
+I18N = Path(__file__).resolve().parent.parent / ADDON / "i18n"
+POT = I18N / f"{ADDON}.pot"
 PO = I18N / "zh_CN.po"
 
 
@@ -32,7 +36,7 @@ def known_translations(paths):
 
 def main(argv):
     pot = polib.pofile(str(POT))
-    known = known_translations([PO, *map(Path, argv)])
+    known = known_translations([*([PO] if PO.exists() else []), *map(Path, argv)])
     old = polib.pofile(str(PO)) if PO.exists() else None
     po = polib.POFile(wrapwidth=78)
     po.header = pot.header

@@ -187,15 +187,23 @@ class RetailGradeRun(models.Model):
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
-        segments = self.env["retail.segment"].sudo()._segments_for(company)
-        cuts = json.loads(run.cuts)
         size = batch_size or max(-(-run.total // batches), self.MIN_BATCH)
+        return run._retail_run_batches(
+            size, commit=commit, time_budget=time_budget, started=started
+        )
+
+    def _retail_run_batches(self, size, commit=False, time_budget=None, started=None):
+        """Grade the staged run's remaining customers, ``size`` at a time in
+        order of id, then close the run (see ``_regrade``). A hook: the module
+        retail_customer_mgmt_queue enqueues the batches as jobs of OCA's
+        queue_job instead."""
+        self.ensure_one()
+        run = self
+        segments = self.env["retail.segment"].sudo()._segments_for(run.company_id)
+        cuts = json.loads(run.cuts)
         while run.done < run.total:
             high = run._slice_end(size)
-            self.env.cr.execute(run._grade_sql(cuts, segments, run.last_partner_id, high))
-            changed = self.env.cr.rowcount
-            self.env["retail.customer.grade"].invalidate_model()
-            run._follow_up(segments, run.last_partner_id, high)
+            changed = run._retail_grade_range(segments, cuts, run.last_partner_id, high)
             run.write(
                 {
                     "last_partner_id": high,
@@ -211,19 +219,35 @@ class RetailGradeRun(models.Model):
                 self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
             if time_budget and time.monotonic() - started > time_budget and run.done < run.total:
                 return run
+        run._retail_close()
+        return run
+
+    def _retail_grade_range(self, segments, cuts, low, high):
+        """Grade the staged customers with ids in ``]low, high]`` with the run's
+        cut points and plan their follow-up; return the grades written."""
+        self.ensure_one()
+        self.env.cr.execute(self._grade_sql(cuts, segments, low, high))
+        changed = self.env.cr.rowcount
+        self.env["retail.customer.grade"].invalidate_model()
+        self._follow_up(segments, low, high)
+        return changed
+
+    def _retail_close(self):
+        """Drop the run's staged metrics and mark it done."""
+        self.ensure_one()
+        run = self
         run._drop_stage()
         run.write({"state": "done", "finished_at": fields.Datetime.now()})
         _logger.info(
             "%s regrade of %s: %s customers graded, %s histories read, %s grades written, "
             "%s removed",
             run.mode,
-            company.name,
+            run.company_id.name,
             run.done,
             run.refreshed,
             run.changed,
             run.removed,
         )
-        return run
 
     def _stage(self):
         """Stage the metrics of the customers the run reads (all of them for a
