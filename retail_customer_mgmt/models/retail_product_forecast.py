@@ -103,27 +103,23 @@ class RetailProductForecast(models.Model):
     def _series(self, company, first, current):
         """``(keys, matrix)``: the (product, warehouse) pairs of ``company``'s
         counted lines from month number ``first`` to before ``current``, and
-        their monthly units, one row per pair (one query, one row per pair)."""
-        Analysis = self.env["retail.product.analysis"]
-        Analysis._flush_sources()
+        their monthly units, one row per pair: read from the stored months
+        (``retail.product.month``), refreshed first."""
+        # the months of the lines changed since the last refresh first
+        self.env["retail.product.month"]._refresh_months()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT product_id, warehouse_id, array_agg(m), array_agg(q)
-                  FROM (
-                    SELECT l.product_id, l.warehouse_id,
-                           (EXTRACT(YEAR FROM l.d)::int * 12 + EXTRACT(MONTH FROM l.d)::int - 1)
-                               - %s AS m,
-                           SUM(l.qty) AS q
-                      FROM (%s) l
-                     WHERE l.company_id = %s AND l.warehouse_id IS NOT NULL
-                       AND l.d >= %s AND l.d < %s
-                  GROUP BY 1, 2, 3
-                  ) s
+                SELECT product_id, warehouse_id,
+                       array_agg((EXTRACT(YEAR FROM date)::int * 12
+                                  + EXTRACT(MONTH FROM date)::int - 1) - %s),
+                       array_agg(qty)
+                  FROM retail_product_month
+                 WHERE company_id = %s AND warehouse_id IS NOT NULL
+                   AND date >= %s AND date < %s
               GROUP BY 1, 2
                 """,
                 first,
-                Analysis._lines_sql([company.id]),
                 company.id,
                 month_start(first),
                 month_start(current),
