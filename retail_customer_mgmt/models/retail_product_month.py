@@ -1,4 +1,7 @@
+import io
 import logging
+
+import numpy as np
 
 from odoo import api, fields, models
 from odoo.tools import SQL, create_index
@@ -6,6 +9,8 @@ from odoo.tools import SQL, create_index
 _logger = logging.getLogger(__name__)
 
 DIRTY = "retail_product_month_dirty"
+# the products whose months changed, per company, since its last forecast
+FORECAST_DIRTY = "retail_product_forecast_dirty"
 # The columns of each source table that the months read: a change of any
 # other column (delivered quantities, invoice status...) changes no month.
 LINE_COLUMNS = {
@@ -23,6 +28,35 @@ ORDER_COLUMNS = {
         "state, date_order, session_id, company_id, partner_id, currency_rate",
     ),
 }
+
+
+_id = SQL.identifier
+
+
+def _copy_text(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, float):
+        return f"{value:.15g}"  # as PostgreSQL casts a float to numeric
+    return str(value)
+
+
+def copy_in(cr, table, rows):
+    """COPY ``rows`` (tuples of numbers, strings without tabs, dates or
+    None) into ``table``: much faster than the parameters of an INSERT for
+    100,000s of rows."""
+    buffer = io.StringIO()
+    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    buffer.seek(0)
+    cr.copy_expert(SQL("COPY %s FROM STDIN", _id(table)).code, buffer)
+
+
+def copy_out(cr, query, width):
+    """The rows of ``query`` (numbers only, none NULL) as a float array of
+    ``width`` columns, copied out and parsed by NumPy."""
+    buffer = io.StringIO()
+    cr.copy_expert(f"COPY ({cr.mogrify(query.code, query.params).decode()}) TO STDOUT", buffer)
+    return np.array(buffer.getvalue().split(), dtype=float).reshape(-1, width)
 
 
 def months_sql(lines):
@@ -92,11 +126,17 @@ class RetailProductMonth(models.Model):
     # ------------------------------------------------------------------
     def init(self):
         cr = self.env.cr
-        cr.execute(f"CREATE TABLE IF NOT EXISTS {DIRTY} (product_id integer NOT NULL)")
+        cr.execute(SQL("CREATE TABLE IF NOT EXISTS %s (product_id integer NOT NULL)", _id(DIRTY)))
         create_index(cr, f"{DIRTY}_product_index", DIRTY, ["product_id"])
-        create_index(
-            cr, "retail_pos_order_line_product_index", "pos_order_line", ["product_id"]
+        cr.execute(
+            SQL(
+                """CREATE TABLE IF NOT EXISTS %s
+                   (company_id integer NOT NULL, product_id integer NOT NULL)""",
+                _id(FORECAST_DIRTY),
+            )
         )
+        create_index(cr, f"{FORECAST_DIRTY}_company_index", FORECAST_DIRTY, ["company_id"])
+        create_index(cr, "retail_pos_order_line_product_index", "pos_order_line", ["product_id"])
         create_index(
             cr, "retail_product_month_company_date_index", self._table, ["company_id", "date"]
         )
@@ -104,75 +144,97 @@ class RetailProductMonth(models.Model):
             self._create_triggers(table, self._line_trigger_body(columns), ("INSERT", "DELETE"))
         for table, (lines, columns) in ORDER_COLUMNS.items():
             self._create_triggers(table, self._order_trigger_body(lines, columns), ())
-        cr.execute(SQL("SELECT 1 FROM %s LIMIT 1", SQL.identifier(self._table)))
+        cr.execute(SQL("SELECT 1 FROM %s LIMIT 1", _id(self._table)))
         if not cr.fetchone():
             self._rebuild()
 
     @staticmethod
-    def _line_trigger_body(columns):
-        return f"""
+    def _changed(columns):
+        """``(o.a, o.b) IS DISTINCT FROM (n.a, n.b)`` of the old and new rows."""
+        names = [name.strip() for name in columns.split(",")]
+        return SQL(
+            "(%s) IS DISTINCT FROM (%s)",
+            SQL(", ").join(SQL.identifier("o", name) for name in names),
+            SQL(", ").join(SQL.identifier("n", name) for name in names),
+        )
+
+    @classmethod
+    def _line_trigger_body(cls, columns):
+        return SQL(
+            """
             IF TG_OP = 'INSERT' THEN
-                INSERT INTO {DIRTY} SELECT DISTINCT product_id FROM new_rows
+                INSERT INTO %(dirty)s SELECT DISTINCT product_id FROM new_rows
                  WHERE product_id IS NOT NULL;
             ELSIF TG_OP = 'DELETE' THEN
-                INSERT INTO {DIRTY} SELECT DISTINCT product_id FROM old_rows
+                INSERT INTO %(dirty)s SELECT DISTINCT product_id FROM old_rows
                  WHERE product_id IS NOT NULL;
             ELSE
-                INSERT INTO {DIRTY}
+                INSERT INTO %(dirty)s
                 SELECT DISTINCT p.product_id
                   FROM old_rows o JOIN new_rows n ON n.id = o.id,
                        LATERAL (VALUES (o.product_id), (n.product_id)) p(product_id)
-                 WHERE p.product_id IS NOT NULL
-                   AND ({", ".join("o." + c.strip() for c in columns.split(","))})
-                       IS DISTINCT FROM
-                       ({", ".join("n." + c.strip() for c in columns.split(","))});
-            END IF;"""
+                 WHERE p.product_id IS NOT NULL AND %(changed)s;
+            END IF;""",
+            dirty=_id(DIRTY),
+            changed=cls._changed(columns),
+        )
 
-    @staticmethod
-    def _order_trigger_body(lines, columns):
-        return f"""
-            INSERT INTO {DIRTY}
+    @classmethod
+    def _order_trigger_body(cls, lines, columns):
+        return SQL(
+            """
+            INSERT INTO %(dirty)s
             SELECT DISTINCT l.product_id
               FROM old_rows o JOIN new_rows n ON n.id = o.id
-              JOIN {lines} l ON l.order_id = n.id
-             WHERE l.product_id IS NOT NULL
-               AND ({", ".join("o." + c.strip() for c in columns.split(","))})
-                   IS DISTINCT FROM
-                   ({", ".join("n." + c.strip() for c in columns.split(","))});"""
+              JOIN %(lines)s l ON l.order_id = n.id
+             WHERE l.product_id IS NOT NULL AND %(changed)s;""",
+            dirty=_id(DIRTY),
+            lines=_id(lines),
+            changed=cls._changed(columns),
+        )
 
     def _create_triggers(self, table, body, other_events):
         """A statement trigger per event (PostgreSQL allows transition
         tables on one event only); the SQL is this module's constants."""
         cr = self.env.cr
-        function = f"retail_product_month_{table}_changed"
+        function = _id(f"retail_product_month_{table}_changed")
         cr.execute(
-            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
-                LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"""
+            SQL(
+                """CREATE OR REPLACE FUNCTION %s() RETURNS trigger
+                   LANGUAGE plpgsql AS $$ BEGIN %s RETURN NULL; END $$""",
+                function,
+                body,
+            )
         )
-        events = {"UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}
-        events.update(
-            {
-                "INSERT": "NEW TABLE AS new_rows",
-                "DELETE": "OLD TABLE AS old_rows",
-            }
-        )
+        events = {
+            "UPDATE": SQL(
+                "AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                _id(table),
+            ),
+            "INSERT": SQL("AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows", _id(table)),
+            "DELETE": SQL("AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows", _id(table)),
+        }
         for event in ("UPDATE", *other_events):
-            name = f"{function}_{event.lower()}"
-            cr.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            name = _id(f"retail_product_month_{table}_changed_{event.lower()}")
+            cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", name, _id(table)))
             cr.execute(
-                f"""CREATE TRIGGER {name} AFTER {event} ON {table}
-                    REFERENCING {events[event]}
-                    FOR EACH STATEMENT EXECUTE FUNCTION {function}()"""
+                SQL(
+                    "CREATE TRIGGER %s %s FOR EACH STATEMENT EXECUTE FUNCTION %s()",
+                    name,
+                    events[event],
+                    function,
+                )
             )
 
     @api.model
     def _drop_triggers(self):
-        """Uninstall: the triggers, their functions and the list of changes."""
+        """Uninstall: the triggers, their functions and the lists of changes."""
         cr = self.env.cr
         for table in (*LINE_COLUMNS, *ORDER_COLUMNS):
-            function = f"retail_product_month_{table}_changed"
-            cr.execute(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
-        cr.execute(f"DROP TABLE IF EXISTS {DIRTY}")
+            function = _id(f"retail_product_month_{table}_changed")
+            cr.execute(SQL("DROP FUNCTION IF EXISTS %s() CASCADE", function))
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", _id(DIRTY)))
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", _id(FORECAST_DIRTY)))
 
     # ------------------------------------------------------------------
     # Refresh
@@ -195,8 +257,13 @@ class RetailProductMonth(models.Model):
         """Every month from every line (the first night, or on demand)."""
         Analysis = self.env["retail.product.analysis"]
         Analysis._flush_sources()
-        self.env.cr.execute(f"DELETE FROM {DIRTY}")
+        self.env.cr.execute(SQL("DELETE FROM %s", _id(DIRTY)))
         self.env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(self._table)))
+        # every company's next forecast rewrites every pair
+        self.env.cr.execute(
+            "DELETE FROM ir_config_parameter WHERE key LIKE %s",
+            ["retail_customer_mgmt.forecast_state_%"],
+        )
         self._insert(Analysis._lines_sql())
         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
         self.invalidate_model()
@@ -214,7 +281,7 @@ class RetailProductMonth(models.Model):
         if not cr.fetchone():
             self._rebuild()
             return
-        cr.execute(f"DELETE FROM {DIRTY} RETURNING product_id")
+        cr.execute(SQL("DELETE FROM %s RETURNING product_id", _id(DIRTY)))
         products = sorted({row[0] for row in cr.fetchall()})
         if products:
             cr.execute(
@@ -225,4 +292,12 @@ class RetailProductMonth(models.Model):
                 )
             )
             self._insert(Analysis._lines_sql(products=SQL("l.product_id = ANY(%s)", products)))
+            # each company's next forecast rewrites these products' pairs
+            cr.execute(
+                SQL(
+                    "INSERT INTO %s SELECT c.id, p FROM res_company c, unnest(%s::int[]) p",
+                    SQL.identifier(FORECAST_DIRTY),
+                    products,
+                )
+            )
             self.invalidate_model()

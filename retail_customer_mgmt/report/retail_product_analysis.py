@@ -34,7 +34,8 @@ def _edge_filter(column, company_ids):
            AND %(column)s < date_trunc('month', %(window_start)s) + interval '1 month'""",
         column=column,
         start=SQL(
-            "(NOW() AT TIME ZONE 'UTC' - make_interval(days => GREATEST(c2.retail_product_window_days, 1)))"
+            "(NOW() AT TIME ZONE 'UTC'"
+            " - make_interval(days => GREATEST(c2.retail_product_window_days, 1)))"
         ),
         companies=companies,
         window_start=WINDOW_START,
@@ -407,12 +408,10 @@ class RetailProductAnalysis(models.Model):
             ),
             edge_lines=self._lines_sql(company_ids, edge=True),
             key_monthly=SQL(
-                "(s.product_id::bigint * 10000 + COALESCE(s.warehouse_id, 0)) * 1000"
-                " + s.company_id"
+                "(s.product_id::bigint * 10000 + COALESCE(s.warehouse_id, 0)) * 1000 + s.company_id"
             ),
             key_edge=SQL(
-                "(l.product_id::bigint * 10000 + COALESCE(l.warehouse_id, 0)) * 1000"
-                " + l.company_id"
+                "(l.product_id::bigint * 10000 + COALESCE(l.warehouse_id, 0)) * 1000 + l.company_id"
             ),
             key_stock=SQL("(q.product_id::bigint * 10000 + sl.warehouse_id) * 1000 + q.company_id"),
             key_flows=SQL("(f.product_id::bigint * 10000 + f.warehouse_id) * 1000 + f.company_id"),
