@@ -101,13 +101,11 @@ class RetailProductForecast(models.Model):
     # Nightly refresh: a constant number of queries for any number of products
     # ------------------------------------------------------------------
     @api.model
-    def _series(self, company, first, current):
+    def _series(self, company, first, current, products=None):
         """``(keys, matrix)``: the (product, warehouse) pairs of ``company``'s
         counted lines from month number ``first`` to before ``current``, and
         their monthly units, one row per pair: read from the stored months
-        (``retail.product.month``), refreshed first."""
-        # the months of the lines changed since the last refresh first
-        self.env["retail.product.month"]._refresh_months()
+        (``retail.product.month``); only those of ``products`` when given."""
         data = copy_out(
             self.env.cr,
             SQL(
@@ -118,12 +116,13 @@ class RetailProductForecast(models.Model):
                        qty
                   FROM retail_product_month
                  WHERE company_id = %s AND warehouse_id IS NOT NULL
-                   AND date >= %s AND date < %s
+                   AND date >= %s AND date < %s %s
                 """,
                 first,
                 company.id,
                 month_start(first),
                 month_start(current),
+                SQL() if products is None else SQL("AND product_id = ANY(%s)", sorted(products)),
             ),
             4,
         )
@@ -156,7 +155,20 @@ class RetailProductForecast(models.Model):
         current = month_number(today)
         first = current - HISTORY_MONTHS
         horizon = company.retail_forecast_months
-        keys, matrix = self._series(company, first, current)
+        # the months of the lines changed since the last refresh first
+        self.env["retail.product.month"]._refresh_months()
+        # the pairs to compute and write: those of the products whose sales
+        # changed since the last night, or all of them (a new month, other
+        # settings, rows missing)
+        state = (
+            current,
+            horizon,
+            company.retail_reorder_lead_days,
+            company.retail_reorder_review_days,
+            company.retail_reorder_safety_days,
+        )
+        scope = self._changed_products(company, state)
+        keys, matrix = self._series(company, first, current, scope)
         orderpoints = self._orderpoints(company)
         methods, values = forecast_batch(matrix, horizon)
         history = history_lengths(matrix)
@@ -170,20 +182,7 @@ class RetailProductForecast(models.Model):
         last_year = np.zeros((len(keys), horizon))
         for h in range(min(horizon, 12)):
             last_year[:, h] = matrix[:, HISTORY_MONTHS - 12 + h]
-        # the pairs to write: those of the products whose sales changed since
-        # the last night, or all of them (a new month, other settings...)
-        scope = self._changed_products(
-            company,
-            (
-                current,
-                horizon,
-                company.retail_reorder_lead_days,
-                company.retail_reorder_review_days,
-                company.retail_reorder_safety_days,
-            ),
-            len(keys) * horizon,
-        )
-        selected = [index for index, key in enumerate(keys) if scope is None or key[0] in scope]
+        selected = list(range(len(keys)))
         current_rules = [orderpoints.get(keys[index], (None, 0.0, 0.0)) for index in selected]
         columns = [
             [keys[index][0] for index in selected],
@@ -206,7 +205,8 @@ class RetailProductForecast(models.Model):
             scope,
         )
         self._write_orderpoints(company)
-        self.env["retail.category.season"]._refresh(company, today, keys, matrix)
+        self._record_state(company, state)
+        self.env["retail.category.season"]._refresh(company, today)
         _logger.info("Demand forecast of %s: %s products and warehouses", company.name, len(keys))
 
     @api.model

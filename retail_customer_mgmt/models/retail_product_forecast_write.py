@@ -2,9 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .retail_product_forecast import month_start
-from .retail_product_month import FORECAST_DIRTY, copy_in
-
-STATE_PARAMETER = "retail_customer_mgmt.forecast_state_%s"
+from .retail_product_month import FORECAST_DIRTY, FORECAST_STATE, copy_in
 
 
 class RetailProductForecastWrite(models.Model):
@@ -17,11 +15,11 @@ class RetailProductForecastWrite(models.Model):
     _inherit = "retail.product.forecast"
 
     @api.model
-    def _changed_products(self, company, state, expected_rows):
+    def _changed_products(self, company, state):
         """The products whose months changed since ``company``'s last
-        refresh, or None to write every pair: when ``state`` (month,
-        horizon, reordering days) differs from the last refresh's, or the
-        company's rows are not the ``expected_rows`` of a complete refresh."""
+        refresh, or None to compute and write every pair: when ``state``
+        (month, horizon, reordering days) or the company's number of rows
+        differ from those the last refresh left."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -31,18 +29,39 @@ class RetailProductForecastWrite(models.Model):
             )
         )
         changed = {row[0] for row in cr.fetchall()}
-        self.flush_model()
         cr.execute(
-            "SELECT COUNT(*) FROM retail_product_forecast WHERE company_id = %s", [company.id]
+            SQL(
+                "SELECT state FROM %s WHERE company_id = %s",
+                SQL.identifier(FORECAST_STATE),
+                company.id,
+            )
         )
-        count = cr.fetchone()[0]
-        # sudo: the state of the nightly job, not a setting of the user's
-        parameters = self.env["ir.config_parameter"].sudo()
-        state = ":".join(map(str, state))
-        if parameters.get_param(STATE_PARAMETER % company.id) != state or count != expected_rows:
-            parameters.set_param(STATE_PARAMETER % company.id, state)
+        recorded = cr.fetchone()
+        if not recorded or recorded[0] != self._state_text(company, state):
             return None
         return changed
+
+    @api.model
+    def _state_text(self, company, state):
+        self.flush_model()
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM retail_product_forecast WHERE company_id = %s", [company.id]
+        )
+        return ":".join(map(str, (*state, self.env.cr.fetchone()[0])))
+
+    @api.model
+    def _record_state(self, company, state):
+        # a table of the nightly job's own, not a system parameter: setting
+        # one clears every cache of the registry, in every worker
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO %s (company_id, state) VALUES (%s, %s)
+                   ON CONFLICT (company_id) DO UPDATE SET state = EXCLUDED.state""",
+                SQL.identifier(FORECAST_STATE),
+                company.id,
+                self._state_text(company, state),
+            )
+        )
 
     @api.model
     def _write_orderpoints(self, company):

@@ -11,6 +11,8 @@ _logger = logging.getLogger(__name__)
 DIRTY = "retail_product_month_dirty"
 # the products whose months changed, per company, since its last forecast
 FORECAST_DIRTY = "retail_product_forecast_dirty"
+# per company, the month, settings and row count its last forecast left
+FORECAST_STATE = "retail_product_forecast_state"
 # The columns of each source table that the months read: a change of any
 # other column (delivered quantities, invoice status...) changes no month.
 LINE_COLUMNS = {
@@ -136,6 +138,12 @@ class RetailProductMonth(models.Model):
             )
         )
         create_index(cr, f"{FORECAST_DIRTY}_company_index", FORECAST_DIRTY, ["company_id"])
+        cr.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS %s (company_id integer PRIMARY KEY, state varchar)",
+                _id(FORECAST_STATE),
+            )
+        )
         create_index(cr, "retail_pos_order_line_product_index", "pos_order_line", ["product_id"])
         create_index(
             cr, "retail_product_month_company_date_index", self._table, ["company_id", "date"]
@@ -235,6 +243,7 @@ class RetailProductMonth(models.Model):
             cr.execute(SQL("DROP FUNCTION IF EXISTS %s() CASCADE", function))
         cr.execute(SQL("DROP TABLE IF EXISTS %s", _id(DIRTY)))
         cr.execute(SQL("DROP TABLE IF EXISTS %s", _id(FORECAST_DIRTY)))
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", _id(FORECAST_STATE)))
 
     # ------------------------------------------------------------------
     # Refresh
@@ -260,10 +269,7 @@ class RetailProductMonth(models.Model):
         self.env.cr.execute(SQL("DELETE FROM %s", _id(DIRTY)))
         self.env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(self._table)))
         # every company's next forecast rewrites every pair
-        self.env.cr.execute(
-            "DELETE FROM ir_config_parameter WHERE key LIKE %s",
-            ["retail_customer_mgmt.forecast_state_%"],
-        )
+        self.env.cr.execute(SQL("DELETE FROM %s", _id(FORECAST_STATE)))
         self._insert(Analysis._lines_sql())
         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
         self.invalidate_model()

@@ -56,6 +56,11 @@ class RetailProductAnalysis(models.Model):
     on hand and stock value sit on the current month only, so they add up.
     Costs are the products' current cost (``standard_price``), as
     ``sale_margin`` prices a line that has no purchase price.
+
+    The month figures come from the stored months (``retail.product.month``)
+    for the products unchanged since its last refresh and from the lines for
+    the others, and the window's first month from its lines: exact at any
+    time, without reading every line.
     """
 
     _name = "retail.product.analysis"
