@@ -26,6 +26,8 @@ from . import res_config_settings_offers
 from . import res_company_products
 from . import res_config_settings_products
 from . import retail_product_forecast
+from . import retail_product_month
+from . import retail_product_forecast_write
 from . import retail_category_season
 from . import res_partner
 from . import res_partner_purchase

@@ -1,13 +1,11 @@
 import calendar
 
-import numpy as np
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..services.forecast import seasonal_index
 from ..services.product_analysis import growth
-from .retail_product_forecast import HISTORY_MONTHS, month_number
+from .retail_product_forecast import HISTORY_MONTHS, month_number, month_start
 
 MONTHS = [(str(number), calendar.month_name[number]) for number in range(1, 13)]
 
@@ -45,35 +43,32 @@ class RetailCategorySeason(models.Model):
     )
 
     @api.model
-    def _refresh(self, company, today, keys, matrix):
-        """Rebuild ``company``'s seasonality from the forecast's series:
-        ``keys`` (product, warehouse) and ``matrix`` their monthly units
-        over the last 36 complete months (no second read of the lines)."""
+    def _refresh(self, company, today):
+        """Rebuild ``company``'s seasonality from the stored months of the
+        last 36 complete months (``retail.product.month``, refreshed by the
+        forecast just before), summed per category and month in SQL."""
         current = month_number(today)
         first = current - HISTORY_MONTHS
-        product_ids = sorted({product for product, _warehouse in keys})
         self.env.cr.execute(
             SQL(
-                """SELECT pp.id, pt.categ_id FROM product_product pp
+                """SELECT pt.categ_id,
+                          EXTRACT(YEAR FROM m.date)::int * 12 + EXTRACT(MONTH FROM m.date)::int - 1,
+                          SUM(m.qty)
+                     FROM retail_product_month m
+                     JOIN product_product pp ON pp.id = m.product_id
                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                    WHERE pp.id = ANY(%s)""",
-                product_ids,
+                    WHERE m.company_id = %s AND m.warehouse_id IS NOT NULL
+                      AND m.date >= %s AND m.date < %s
+                 GROUP BY 1, 2""",
+                company.id,
+                month_start(first),
+                month_start(current),
             )
         )
-        category_of = dict(self.env.cr.fetchall())
-        categories = sorted(set(category_of.values()))
-        position = {categ: index for index, categ in enumerate(categories)}
-        totals = np.zeros((len(categories), matrix.shape[1]))
-        if keys:
-            np.add.at(totals, [position[category_of[product]] for product, _w in keys], matrix)
-        by_category = {
-            categ: {
-                first + column: float(qty)
-                for column, qty in enumerate(totals[position[categ]])
-                if qty
-            }
-            for categ in categories
-        }
+        by_category = {}
+        for categ, month, qty in self.env.cr.fetchall():
+            if qty:
+                by_category.setdefault(categ, {})[month] = float(qty)
         by_category = {categ: months for categ, months in by_category.items() if months}
         rows = []
         for categ, by_month in by_category.items():

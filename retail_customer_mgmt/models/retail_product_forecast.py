@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..services import forecast as fc
 from ..services.forecast_batch import forecast_batch, history_lengths, reorder_proposals
+from .retail_product_month import copy_out
 
 _logger = logging.getLogger(__name__)
 
@@ -100,43 +101,36 @@ class RetailProductForecast(models.Model):
     # Nightly refresh: a constant number of queries for any number of products
     # ------------------------------------------------------------------
     @api.model
-    def _series(self, company, first, current):
+    def _series(self, company, first, current, products=None):
         """``(keys, matrix)``: the (product, warehouse) pairs of ``company``'s
         counted lines from month number ``first`` to before ``current``, and
-        their monthly units, one row per pair (one query, one row per pair)."""
-        Analysis = self.env["retail.product.analysis"]
-        Analysis._flush_sources()
-        self.env.cr.execute(
+        their monthly units, one row per pair: read from the stored months
+        (``retail.product.month``); only those of ``products`` when given."""
+        data = copy_out(
+            self.env.cr,
             SQL(
                 """
-                SELECT product_id, warehouse_id, array_agg(m), array_agg(q)
-                  FROM (
-                    SELECT l.product_id, l.warehouse_id,
-                           (EXTRACT(YEAR FROM l.d)::int * 12 + EXTRACT(MONTH FROM l.d)::int - 1)
-                               - %s AS m,
-                           SUM(l.qty) AS q
-                      FROM (%s) l
-                     WHERE l.company_id = %s AND l.warehouse_id IS NOT NULL
-                       AND l.d >= %s AND l.d < %s
-                  GROUP BY 1, 2, 3
-                  ) s
-              GROUP BY 1, 2
+                SELECT product_id, warehouse_id,
+                       (EXTRACT(YEAR FROM date)::int * 12 + EXTRACT(MONTH FROM date)::int - 1)
+                           - %s,
+                       qty
+                  FROM retail_product_month
+                 WHERE company_id = %s AND warehouse_id IS NOT NULL
+                   AND date >= %s AND date < %s %s
                 """,
                 first,
-                Analysis._lines_sql([company.id]),
                 company.id,
                 month_start(first),
                 month_start(current),
-            )
+                SQL() if products is None else SQL("AND product_id = ANY(%s)", sorted(products)),
+            ),
+            4,
         )
-        keys, rows, columns, quantities = [], [], [], []
-        for index, (product, warehouse, months, qtys) in enumerate(self.env.cr.fetchall()):
-            keys.append((product, warehouse))
-            rows.extend([index] * len(months))
-            columns.extend(months)
-            quantities.extend(qtys)
+        pair = data[:, 0].astype(np.int64) << 32 | data[:, 1].astype(np.int64)
+        pairs, rows = np.unique(pair, return_inverse=True)
+        keys = list(zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist(), strict=True))
         matrix = np.zeros((len(keys), current - first))
-        matrix[rows, columns] = quantities
+        np.add.at(matrix, (rows, data[:, 2].astype(np.int64)), data[:, 3])
         return keys, matrix
 
     @api.model
@@ -161,7 +155,20 @@ class RetailProductForecast(models.Model):
         current = month_number(today)
         first = current - HISTORY_MONTHS
         horizon = company.retail_forecast_months
-        keys, matrix = self._series(company, first, current)
+        # the months of the lines changed since the last refresh first
+        self.env["retail.product.month"]._refresh_months()
+        # the pairs to compute and write: those of the products whose sales
+        # changed since the last night, or all of them (a new month, other
+        # settings, rows missing)
+        state = (
+            current,
+            horizon,
+            company.retail_reorder_lead_days,
+            company.retail_reorder_review_days,
+            company.retail_reorder_safety_days,
+        )
+        scope = self._changed_products(company, state)
+        keys, matrix = self._series(company, first, current, scope)
         orderpoints = self._orderpoints(company)
         methods, values = forecast_batch(matrix, horizon)
         history = history_lengths(matrix)
@@ -175,14 +182,15 @@ class RetailProductForecast(models.Model):
         last_year = np.zeros((len(keys), horizon))
         for h in range(min(horizon, 12)):
             last_year[:, h] = matrix[:, HISTORY_MONTHS - 12 + h]
-        current_rules = [orderpoints.get(key, (None, 0.0, 0.0)) for key in keys]
+        selected = list(range(len(keys)))
+        current_rules = [orderpoints.get(keys[index], (None, 0.0, 0.0)) for index in selected]
         columns = [
-            [key[0] for key in keys],
-            [key[1] for key in keys],
-            methods,
-            history.tolist(),
-            np.round(minimum, 2).tolist(),
-            np.round(maximum, 2).tolist(),
+            [keys[index][0] for index in selected],
+            [keys[index][1] for index in selected],
+            [methods[index] for index in selected],
+            history[selected].tolist(),
+            np.round(minimum[selected], 2).tolist(),
+            np.round(maximum[selected], 2).tolist(),
             [rule[0] for rule in current_rules],
             [rule[1] for rule in current_rules],
             [rule[2] for rule in current_rules],
@@ -190,118 +198,16 @@ class RetailProductForecast(models.Model):
         self._write_forecasts(
             company,
             columns,
-            values.ravel().tolist(),
-            last_year.ravel().tolist(),
+            values[selected].ravel().tolist(),
+            last_year[selected].ravel().tolist(),
             horizon,
             current,
+            scope,
         )
-        self.env["retail.category.season"]._refresh(company, today, keys, matrix)
+        self._write_orderpoints(company)
+        self._record_state(company, state)
+        self.env["retail.category.season"]._refresh(company, today)
         _logger.info("Demand forecast of %s: %s products and warehouses", company.name, len(keys))
-
-    @api.model
-    def _write_forecasts(self, company, columns, quantities, last_year, horizon, current):
-        """Write only what changed: the rows of the pairs and months that are
-        no longer forecast are deleted, the new ones inserted and the others
-        updated only when one of their figures differs (two statements for
-        any number of rows; most rows of a nightly refresh are unchanged)."""
-        cr = self.env.cr
-        self.flush_model()
-        now = fields.Datetime.now()
-        products, warehouses, methods, history, mins, maxs, ops, cur_min, cur_max = columns
-        first_day = month_start(current)
-        cr.execute(
-            SQL(
-                """
-                DELETE FROM retail_product_forecast f
-                 WHERE f.company_id = %(company)s
-                   AND (f.date < %(first_day)s::date
-                        OR f.date >= %(first_day)s::date + make_interval(months => %(horizon)s)
-                        OR NOT EXISTS (
-                            SELECT 1 FROM unnest(%(products)s::int[], %(warehouses)s::int[])
-                                          AS k(product_id, warehouse_id)
-                             WHERE k.product_id = f.product_id
-                               AND k.warehouse_id = f.warehouse_id))
-                """,
-                company=company.id,
-                first_day=first_day,
-                horizon=horizon,
-                products=products,
-                warehouses=warehouses,
-            )
-        )
-        figures = SQL(
-            """(month_index, qty, last_year_qty, method, history_months, orderpoint_id,
-                current_min_qty, current_max_qty, proposed_min_qty, proposed_max_qty,
-                company_id)"""
-        )
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO retail_product_forecast (
-                    product_id, warehouse_id, company_id, date, month_index, qty, last_year_qty,
-                    method, history_months, orderpoint_id, current_min_qty, current_max_qty,
-                    proposed_min_qty, proposed_max_qty,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT v.product_id, v.warehouse_id, %(company)s,
-                       (%(first_day)s::date + make_interval(months => h - 1))::date, h,
-                       (%(qty)s::float8[])[(v.i - 1) * %(horizon)s + h],
-                       (%(last_year)s::float8[])[(v.i - 1) * %(horizon)s + h],
-                       v.method, v.history,
-                       CASE WHEN h = 1 THEN v.orderpoint_id END,
-                       CASE WHEN h = 1 THEN v.cur_min END, CASE WHEN h = 1 THEN v.cur_max END,
-                       CASE WHEN h = 1 THEN v.prop_min END, CASE WHEN h = 1 THEN v.prop_max END,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(products)s::int[], %(warehouses)s::int[], %(methods)s::varchar[],
-                              %(history)s::int[], %(ops)s::int[], %(cur_min)s::float8[],
-                              %(cur_max)s::float8[], %(mins)s::float8[], %(maxs)s::float8[])
-                       WITH ORDINALITY
-                       AS v(product_id, warehouse_id, method, history, orderpoint_id, cur_min,
-                            cur_max, prop_min, prop_max, i),
-                       generate_series(1, %(horizon)s) h
-                ON CONFLICT (product_id, warehouse_id, date) DO UPDATE
-                   SET %(figures)s = (
-                           EXCLUDED.month_index, EXCLUDED.qty, EXCLUDED.last_year_qty,
-                           EXCLUDED.method, EXCLUDED.history_months, EXCLUDED.orderpoint_id,
-                           EXCLUDED.current_min_qty, EXCLUDED.current_max_qty,
-                           EXCLUDED.proposed_min_qty, EXCLUDED.proposed_max_qty,
-                           EXCLUDED.company_id),
-                       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-                 WHERE (retail_product_forecast.month_index, retail_product_forecast.qty,
-                        retail_product_forecast.last_year_qty, retail_product_forecast.method,
-                        retail_product_forecast.history_months,
-                        retail_product_forecast.orderpoint_id,
-                        retail_product_forecast.current_min_qty,
-                        retail_product_forecast.current_max_qty,
-                        retail_product_forecast.proposed_min_qty,
-                        retail_product_forecast.proposed_max_qty,
-                        retail_product_forecast.company_id)
-                       IS DISTINCT FROM (
-                           EXCLUDED.month_index, EXCLUDED.qty, EXCLUDED.last_year_qty,
-                           EXCLUDED.method, EXCLUDED.history_months, EXCLUDED.orderpoint_id,
-                           EXCLUDED.current_min_qty, EXCLUDED.current_max_qty,
-                           EXCLUDED.proposed_min_qty, EXCLUDED.proposed_max_qty,
-                           EXCLUDED.company_id)
-                """,
-                company=company.id,
-                first_day=first_day,
-                qty=quantities,
-                last_year=last_year,
-                horizon=horizon,
-                products=products,
-                warehouses=warehouses,
-                methods=methods,
-                history=history,
-                ops=ops,
-                cur_min=cur_min,
-                cur_max=cur_max,
-                mins=mins,
-                maxs=maxs,
-                uid=self.env.uid,
-                now=now,
-                figures=figures,
-            )
-        )
-        self.invalidate_model()
 
     @api.model
     def _cron_refresh_forecast(self):

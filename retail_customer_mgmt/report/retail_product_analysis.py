@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..models.retail_product_month import months_sql
 from ..services.product_analysis import HOT, NORMAL, SLOW
 
 PROMOTION_DISCOUNT = 20.0
@@ -19,6 +20,28 @@ def _company_filter(column, company_ids):
     return SQL("AND %s = ANY(%s)", column, list(company_ids))
 
 
+def _edge_filter(column, company_ids):
+    """The lines of the analysis window's first month that fall in the
+    window (``c`` is the company of the line). The bounds of every company
+    come first as one constant range, so that the orders are found by their
+    date index."""
+    companies = _company_filter(SQL("c2.id"), company_ids)
+    return SQL(
+        """AND %(column)s >= (SELECT MIN(%(start)s) FROM res_company c2 WHERE TRUE %(companies)s)
+           AND %(column)s < (SELECT MAX(date_trunc('month', %(start)s) + interval '1 month')
+                               FROM res_company c2 WHERE TRUE %(companies)s)
+           AND %(column)s >= %(window_start)s
+           AND %(column)s < date_trunc('month', %(window_start)s) + interval '1 month'""",
+        column=column,
+        start=SQL(
+            "(NOW() AT TIME ZONE 'UTC'"
+            " - make_interval(days => GREATEST(c2.retail_product_window_days, 1)))"
+        ),
+        companies=companies,
+        window_start=WINDOW_START,
+    )
+
+
 class RetailProductAnalysis(models.Model):
     """What sells and what does not: one row per product, warehouse (or
     shop) and month of the sales orders and POS orders counted as purchases
@@ -33,6 +56,11 @@ class RetailProductAnalysis(models.Model):
     on hand and stock value sit on the current month only, so they add up.
     Costs are the products' current cost (``standard_price``), as
     ``sale_margin`` prices a line that has no purchase price.
+
+    The month figures come from the stored months (``retail.product.month``)
+    for the products unchanged since its last refresh and from the lines for
+    the others, and the window's first month from its lines: exact at any
+    time, without reading every line.
     """
 
     _name = "retail.product.analysis"
@@ -121,7 +149,7 @@ class RetailProductAnalysis(models.Model):
     # SQL, one source per kind of order (as sale/report/sale_report.py)
     # ------------------------------------------------------------------
     @api.model
-    def _select_sale(self, company_ids=None):
+    def _select_sale(self, company_ids=None, products=None, edge=False):
         """Counted lines of confirmed sales orders (the lines ``retail.purchase``
         reads: no reward, down-payment or note lines), company currency."""
         return SQL(
@@ -139,14 +167,16 @@ class RetailProductAnalysis(models.Model):
          LEFT JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND l.product_id IS NOT NULL AND l.display_type IS NULL
                AND NOT COALESCE(l.is_downpayment, FALSE) AND l.reward_id IS NULL
-               %s
+               %s %s %s
             """,
             WINDOW_START,
             _company_filter(SQL("so.company_id"), company_ids),
+            SQL("AND %s", products) if products else SQL(),
+            _edge_filter(SQL("so.date_order"), company_ids) if edge else SQL(),
         )
 
     @api.model
-    def _select_pos(self, company_ids=None):
+    def _select_pos(self, company_ids=None, products=None, edge=False):
         """Lines of paid POS orders (refunds negative), in the warehouse of the
         shop's operation type; doc ids negative to keep them apart from sales."""
         return SQL(
@@ -164,21 +194,29 @@ class RetailProductAnalysis(models.Model):
          LEFT JOIN res_partner p ON p.id = po.partner_id
              WHERE po.state IN ('paid', 'done', 'invoiced')
                AND l.reward_id IS NULL AND NOT COALESCE(l.is_reward_line, FALSE)
-               %s
+               %s %s %s
             """,
             WINDOW_START,
             _company_filter(SQL("po.company_id"), company_ids),
+            SQL("AND %s", products) if products else SQL(),
+            _edge_filter(SQL("po.date_order"), company_ids) if edge else SQL(),
         )
 
     @api.model
-    def _lines_sql(self, company_ids=None):
+    def _lines_sql(self, company_ids=None, products=None, edge=False):
         """Every counted line: company_id, warehouse_id, product_id, d,
         partner_id (commercial, NULL for anonymous POS orders), doc_id, qty,
         revenue (company currency), in_window (dated in the company's
         analysis window); only those of ``company_ids`` when given (the
-        filter sits on the orders, where the planner uses it)."""
+        filter sits on the orders, where the planner uses it), those that
+        meet ``products`` (a condition on ``l.product_id``) when given, and
+        those of the window's first month that fall in the window when
+        ``edge``."""
         return SQL(" UNION ALL ").join(
-            [self._select_sale(company_ids), self._select_pos(company_ids)]
+            [
+                self._select_sale(company_ids, products, edge),
+                self._select_pos(company_ids, products, edge),
+            ]
         )
 
     @api.model
@@ -202,29 +240,34 @@ class RetailProductAnalysis(models.Model):
     def _query(self, company_ids=None):
         return SQL(
             """
-            WITH lines AS (%(lines)s),
-            per_buyer AS (
-                -- a buyer bought the product again that month when their
-                -- lines of it are on two documents: MIN(doc) <> MAX(doc)
-                SELECT l.company_id, COALESCE(l.warehouse_id, 0) AS warehouse_id, l.product_id,
-                       date_trunc('month', l.d)::date AS month, l.partner_id,
-                       COUNT(*) AS lines, MIN(l.doc_id) <> MAX(l.doc_id) AS again,
-                       SUM(l.qty) AS qty, SUM(l.revenue) AS revenue, MAX(l.d) AS last_sale,
-                       SUM(l.qty) FILTER (WHERE l.in_window) AS window_qty,
-                       SUM(l.revenue) FILTER (WHERE l.in_window) AS window_revenue
-                  FROM lines l
-              GROUP BY 1, 2, 3, 4, 5
+            WITH stored AS (
+                -- the stored months of the products unchanged since the
+                -- last refresh, the others' months from their lines
+                SELECT company_id, warehouse_id, product_id, date AS month, qty, revenue,
+                       line_count, customer_count, repeat_customer_count, last_sale
+                  FROM retail_product_month m
+                 WHERE NOT EXISTS (SELECT 1 FROM retail_product_month_dirty d
+                                    WHERE d.product_id = m.product_id) %(month_companies)s
+                UNION ALL
+                %(changed)s
             ),
             monthly AS MATERIALIZED (
-                SELECT %(key_monthly)s AS pair_key, company_id, warehouse_id, product_id, month,
-                       SUM(qty) AS qty, SUM(revenue) AS revenue, SUM(lines) AS orders,
-                       COUNT(partner_id) AS customers,
-                       COUNT(partner_id) FILTER (WHERE again) AS repeat_customers,
-                       MAX(last_sale) AS last_sale,
-                       COALESCE(SUM(window_qty), 0) AS window_qty,
-                       COALESCE(SUM(window_revenue), 0) AS window_revenue
-                  FROM per_buyer
-              GROUP BY 2, 3, 4, 5
+                SELECT %(key_monthly)s AS pair_key, s.company_id,
+                       COALESCE(s.warehouse_id, 0) AS warehouse_id, s.product_id, s.month,
+                       s.qty, s.revenue, s.line_count AS orders, s.customer_count AS customers,
+                       s.repeat_customer_count AS repeat_customers, s.last_sale,
+                       -- the window's whole months (its first month: see edge)
+                       CASE WHEN s.month > date_trunc('month', %(window_start)s)
+                            THEN s.qty ELSE 0 END AS window_qty,
+                       CASE WHEN s.month > date_trunc('month', %(window_start)s)
+                            THEN s.revenue ELSE 0 END AS window_revenue
+                  FROM stored s JOIN res_company c ON c.id = s.company_id
+            ),
+            edge AS (
+                SELECT %(key_edge)s AS pair_key, SUM(l.qty) AS window_qty,
+                       SUM(l.revenue) AS window_revenue
+                  FROM (%(edge_lines)s) l
+              GROUP BY 1
             ),
             stock AS (
                 SELECT %(key_stock)s AS pair_key, q.company_id, sl.warehouse_id, q.product_id,
@@ -259,8 +302,10 @@ class RetailProductAnalysis(models.Model):
                        COALESCE(s.company_id, st.company_id) AS company_id,
                        COALESCE(s.warehouse_id, st.warehouse_id) AS warehouse_id,
                        COALESCE(s.product_id, st.product_id) AS product_id,
-                       GREATEST(COALESCE(s.window_revenue, 0), 0) AS window_revenue,
-                       COALESCE(s.window_qty, 0) AS window_qty, s.last_sale,
+                       GREATEST(COALESCE(s.window_revenue + COALESCE(e.window_revenue, 0), 0), 0)
+                           AS window_revenue,
+                       COALESCE(s.window_qty + COALESCE(e.window_qty, 0), 0) AS window_qty,
+                       s.last_sale,
                        COALESCE(st.on_hand, 0) AS on_hand, st.on_hand IS NOT NULL AS stocked
                   FROM (
                     SELECT pair_key, company_id, warehouse_id, product_id,
@@ -268,6 +313,7 @@ class RetailProductAnalysis(models.Model):
                            MAX(last_sale) AS last_sale
                       FROM monthly GROUP BY 1, 2, 3, 4
                   ) s
+             LEFT JOIN edge e ON e.pair_key = s.pair_key
              FULL JOIN stock st ON st.pair_key = s.pair_key
             ),
             ranked AS (
@@ -356,8 +402,22 @@ class RetailProductAnalysis(models.Model):
               -- columns of CTEs is one row, and it nests the loops
               JOIN figures f ON f.pair_key = m.pair_key
             """,
-            lines=self._lines_sql(company_ids),
-            key_monthly=SQL("(product_id::bigint * 10000 + warehouse_id) * 1000 + company_id"),
+            month_companies=_company_filter(SQL("m.company_id"), company_ids),
+            changed=months_sql(
+                self._lines_sql(
+                    company_ids,
+                    products=SQL(
+                        "l.product_id IN (SELECT product_id FROM retail_product_month_dirty)"
+                    ),
+                )
+            ),
+            edge_lines=self._lines_sql(company_ids, edge=True),
+            key_monthly=SQL(
+                "(s.product_id::bigint * 10000 + COALESCE(s.warehouse_id, 0)) * 1000 + s.company_id"
+            ),
+            key_edge=SQL(
+                "(l.product_id::bigint * 10000 + COALESCE(l.warehouse_id, 0)) * 1000 + l.company_id"
+            ),
             key_stock=SQL("(q.product_id::bigint * 10000 + sl.warehouse_id) * 1000 + q.company_id"),
             key_flows=SQL("(f.product_id::bigint * 10000 + f.warehouse_id) * 1000 + f.company_id"),
             stock_companies=_company_filter(SQL("q.company_id"), company_ids),

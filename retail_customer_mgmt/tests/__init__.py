@@ -76,3 +76,4 @@ from . import test_demand_spikes
 from . import test_retail_spreadsheet_dashboard
 from . import test_product_analysis_service
 from . import test_product_analysis
+from . import test_product_month
