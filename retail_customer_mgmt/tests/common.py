@@ -249,3 +249,16 @@ class RetailCommon(AccountTestInvoicingCommon):
             company_id=company.id,
             company_ids=[Command.set(company.ids)],
         )
+
+    @classmethod
+    def _least_privileged_users(cls, prefix, other_groups="retail_customer_mgmt.group_retail_user"):
+        """The users of the security tests (logins ``<prefix>_sales``,
+        ``_cashier``, ``_portal``, ``_other``): a salesperson, a cashier (a
+        POS user without retail rights) and a portal user, and a user of the
+        second company with ``other_groups``."""
+        return (
+            cls._retail_user(f"{prefix}_sales", "sales_team.group_sale_salesman"),
+            cls._retail_user(f"{prefix}_cashier", "point_of_sale.group_pos_user"),
+            new_test_user(cls.env, login=f"{prefix}_portal", groups="base.group_portal"),
+            cls._retail_user(f"{prefix}_other", other_groups, company=cls.company_2),
+        )

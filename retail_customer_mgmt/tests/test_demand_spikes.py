@@ -4,7 +4,7 @@ import psycopg2
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import RetailCommon
@@ -232,18 +232,13 @@ class TestDemandSpikes(RetailCommon):
     def test_access(self):
         self.Spike._scan(self.company)
         jasmine = self._open()[("product", "Spike Jasmine")]
-        salesperson = self._retail_user("spike_sales", "sales_team.group_sale_salesman")
-        cashier = self._retail_user("spike_cashier", "point_of_sale.group_pos_user")
-        portal = new_test_user(self.env, login="spike_portal", groups="base.group_portal")
+        salesperson, cashier, portal, other = self._least_privileged_users("spike")
         for user in (salesperson, cashier, portal):
             with self.assertRaises(AccessError):
                 self.Spike.with_user(user).search_read([], ["ratio"])
             with self.assertRaises(AccessError):
                 jasmine.with_user(user).action_close()
         # a retail user of the other company sees nothing of this one
-        other = self._retail_user(
-            "spike_other", "retail_customer_mgmt.group_retail_user", company=self.company_2
-        )
         self.assertFalse(self.Spike.with_user(other).search([]))
         with self.assertRaises(AccessError):
             jasmine.with_user(other).action_close()

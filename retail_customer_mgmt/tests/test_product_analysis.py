@@ -214,12 +214,7 @@ class TestProductAnalysis(RetailCommon):
 
     def test_access(self):
         retail_user = self._retail_user("pa_retail", "retail_customer_mgmt.group_retail_user")
-        salesperson = self._retail_user("pa_sales", "sales_team.group_sale_salesman")
-        cashier = self._retail_user("pa_cashier", "point_of_sale.group_pos_user")
-        portal = new_test_user(self.env, login="pa_portal", groups="base.group_portal")
-        other = self._retail_user(
-            "pa_other", "retail_customer_mgmt.group_retail_user", company=self.company_2
-        )
+        salesperson, cashier, portal, other = self._least_privileged_users("pa")
         Analysis = self.env["retail.product.analysis"]
         self.assertTrue(Analysis.with_user(retail_user).search([]))
         for user in (salesperson, cashier, portal):

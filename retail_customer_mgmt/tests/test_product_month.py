@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import RetailCommon
 
@@ -145,12 +145,7 @@ class TestProductMonth(RetailCommon):
     def test_access(self):
         self.Month._refresh_months()
         retail_user = self._retail_user("pm_retail", "retail_customer_mgmt.group_retail_user")
-        salesperson = self._retail_user("pm_sales", "sales_team.group_sale_salesman")
-        cashier = self._retail_user("pm_cashier", "point_of_sale.group_pos_user")
-        portal = new_test_user(self.env, login="pm_portal", groups="base.group_portal")
-        other = self._retail_user(
-            "pm_other", "retail_customer_mgmt.group_retail_user", company=self.company_2
-        )
+        salesperson, cashier, portal, other = self._least_privileged_users("pm")
         mine = [("product_id", "in", self.products.ids)]
         self.assertTrue(self.Month.with_user(retail_user).search(mine))
         for user in (salesperson, cashier, portal):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.service.model import get_public_method
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..services.forecast import daily_pace
 from ..services.stock_alerts import decide
@@ -243,12 +243,7 @@ class TestStockAlertScan(RetailCommon):
         cashier, a portal user and another company's stock user; none of
         them reads the alerts either."""
         self.Alert._scan(self.company)
-        users = (
-            self._retail_user("scan_sales", "sales_team.group_sale_salesman"),
-            self._retail_user("scan_cashier", "point_of_sale.group_pos_user"),
-            new_test_user(self.env, login="scan_portal", groups="base.group_portal"),
-            self._retail_user("scan_other", "stock.group_stock_user", company=self.company_2),
-        )
+        users = self._least_privileged_users("scan", other_groups="stock.group_stock_user")
         for user in users:
             for method in ("_scan", "_scan_changes", "_scan_flush"):
                 with self.assertRaisesMessage(AccessError, "cannot be called remotely"):
