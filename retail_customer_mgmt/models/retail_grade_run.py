@@ -160,6 +160,13 @@ class RetailGradeRun(models.Model):
         )
 
     @api.model
+    def _retail_session_settings(self):
+        """The settings of the regrade's transaction (again after each
+        commit): its statements read millions of rows once, so sort in
+        memory, and no JIT compilation (it costs more than it saves here)."""
+        self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+
+    @api.model
     def _regrade(
         self, company, batch_size=None, time_budget=None, commit=False, full=False, batches=8
     ):
@@ -179,14 +186,12 @@ class RetailGradeRun(models.Model):
         started = time.monotonic()
         run = self.search([("company_id", "=", company.id), ("state", "=", "running")], limit=1)
         run = run or self._start(company, full)
-        # the statements below read millions of rows once: sort in memory,
-        # and no JIT compilation (it costs more than it saves here)
-        self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        self._retail_session_settings()
         if not run.cuts or not run._staged():
             run._stage()
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-                self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+                self._retail_session_settings()
         size = batch_size or max(-(-run.total // batches), self.MIN_BATCH)
         return run._retail_run_batches(
             size, commit=commit, time_budget=time_budget, started=started
@@ -216,7 +221,7 @@ class RetailGradeRun(models.Model):
             )
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-                self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+                self._retail_session_settings()
             if time_budget and time.monotonic() - started > time_budget and run.done < run.total:
                 return run
         run._retail_close()

@@ -159,7 +159,7 @@ class RetailGradeRun(models.Model):
         crash of the database server emptied the staged metrics, stage them
         again (once: the run's row is locked meanwhile)."""
         self.ensure_one()
-        self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        self._retail_session_settings()
         if self._staged():
             return
         self.env.cr.execute(
