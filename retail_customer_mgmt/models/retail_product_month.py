@@ -271,9 +271,10 @@ class RetailProductMonth(models.Model):
         # every company's next forecast rewrites every pair
         self.env.cr.execute(SQL("DELETE FROM %s", _id(FORECAST_STATE)))
         self._insert(Analysis._lines_sql())
+        rows = self.env.cr.rowcount
         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
         self.invalidate_model()
-        _logger.info("Retail product months rebuilt: %s rows", self.env.cr.rowcount)
+        _logger.info("Retail product months rebuilt: %s rows", rows)
 
     @api.model
     def _refresh_months(self):
