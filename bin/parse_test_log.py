@@ -12,7 +12,13 @@ totals:
   and a set-up that fails (``ERROR: setUpClass (...TestClass)``) counts as a
   failure of its class (its tests never start);
 * ``skipped TestClass.test_x : reason``: a skipped test (Odoo skips every
-  browser test when it finds no Chromium); a skipped sub-test skips its test.
+  browser test when it finds no Chromium); a skipped sub-test skips its test;
+* ``Retrying a failed test: test_x (...TestClass...)``: Odoo's own retry
+  (``ODOO_TEST_FAILURE_RETRIES``, which ``bin/test --odoo`` sets for Odoo's
+  suites): the first run failed, Odoo logged its failure lines at INFO level,
+  with the level name ``_ERROR``, and counts only the second run. Such a test counts by its
+  second run, and the verdict line says how many passed only on the retry
+  and the summary quotes each first failure.
 
 A test is passed when it started and nothing failed, errored or skipped it.
 
@@ -32,6 +38,8 @@ LINE = re.compile(r"^\S+ \S+ \d+ (\w+) \S+ (\S+): (.*)$")
 STARTING = re.compile(r"^Starting (\w+\.\w+) \.\.\.$")
 SKIPPED = re.compile(r"^skipped (?:Subtest )?(\w+\.\w+|.+?)(?: \(.*\))? : (.*)$")
 FAILED = re.compile(r"^(FAIL|ERROR): (?:Subtest )?(\S+)")
+# str(test) is "test_x (odoo.addons.module.tests.file.TestClass.test_x)"
+RETRYING = re.compile(r"^Retrying a failed test: (\w+) \(([\w.]+?)(?:\.\1)?\)$")
 CLASS_SETUP = re.compile(r"^(?:FAIL|ERROR): (setUpClass|tearDownClass|setUpModule) \((\S+)\)")
 RAISED = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b:? ?.*$")
 INSTALL_FAILED = (
@@ -59,6 +67,8 @@ class Verdict:
         self.stray_errors = []
         self.install_errors = []
         self.last_raised = None  # last line of the last traceback in the log
+        self.retried = {}  # test id -> first run's FAIL/ERROR message (Odoo's retry)
+        self.first_run_failures = {}  # test id -> message, logged as _FAIL/_ERROR
 
     def read(self, path):
         with open(path, encoding="utf-8", errors="replace") as log:
@@ -77,12 +87,19 @@ class Verdict:
             self.report = tuple(map(sum, zip(self.report or (0, 0, 0), counts, strict=True)))
             return
         match = LINE.match(line)
-        if match and match.group(1) == "INFO":
+        if match and match.group(1) in ("_ERROR", "_CRITICAL"):
+            self._first_run_error(*match.groups()[1:])
+        elif match and match.group(1) == "INFO":
             self._info(*match.groups()[1:])
         elif match and match.group(1) in ("ERROR", "CRITICAL"):
             self._error(*match.groups()[1:])
 
     def _info(self, logger, message):
+        retrying = RETRYING.match(message)
+        if retrying:  # logged by odoo.tests.common
+            test = f"{retrying.group(2)}.{retrying.group(1)}"
+            self.retried[test] = self.first_run_failures.get(test, "(no FAIL line)")
+            return
         if not (logger.startswith("odoo.addons.") and ".tests." in logger):
             return
         started = STARTING.match(message)
@@ -91,6 +108,12 @@ class Verdict:
             self.started.append(_test_id(logger, started.group(1)))
         elif skipped:
             self.skipped[_test_id(logger, skipped.group(1))] = skipped.group(2)
+
+    def _first_run_error(self, logger, message):
+        """A line of a first run that Odoo will retry (logged at INFO as _ERROR)."""
+        failed = FAILED.match(message)
+        if failed and logger.startswith("odoo.addons.") and ".tests." in logger:
+            self.first_run_failures.setdefault(_test_id(logger, failed.group(2)), message)
 
     def _error(self, logger, message):
         failed = FAILED.match(message)
@@ -144,6 +167,10 @@ class Verdict:
         lines = [f"  {failure.splitlines()[0]}" for failure in self.failure_lines]
         lines += [f"  skipped {test}: {why}" for test, why in sorted(self.skipped.items())]
         lines += [f"  {error}" for error in self.stray_errors[:20]]
+        lines += [
+            f"  retried {test}, its first run: {first.splitlines()[0]}"
+            for test, first in sorted(self.retried.items())
+        ]
         if self.report is None:
             return [*lines, self._no_report()], 1
         started = set(self.started)
@@ -156,6 +183,9 @@ class Verdict:
             f"({len(started)} started per test lines)"
         )
         verdict = f"{passed} passed, {failed} failed, {skipped} skipped"
+        retried_passed = len(set(self.retried) & (started - set(self.failed) - set(self.skipped)))
+        if retried_passed:
+            verdict += f" ({retried_passed} of the passed only on Odoo's retry, listed above)"
         reasons = self._reasons(rc, expected, failed, skipped)
         if reasons:
             return [*lines, f"{verdict}; FAILED: {', '.join(reasons)}"], 1
