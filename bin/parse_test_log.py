@@ -185,7 +185,7 @@ class Verdict:
         verdict = f"{passed} passed, {failed} failed, {skipped} skipped"
         retried_passed = len(set(self.retried) & (started - set(self.failed) - set(self.skipped)))
         if retried_passed:
-            verdict += f" ({retried_passed} of the passed only on Odoo's retry, listed above)"
+            verdict += f" ({retried_passed} passed only on Odoo's retry, listed above)"
         reasons = self._reasons(rc, expected, failed, skipped)
         if reasons:
             return [*lines, f"{verdict}; FAILED: {', '.join(reasons)}"], 1
