@@ -159,6 +159,22 @@ class TestGrading(RetailCommon):
         self.assertEqual((run.state, run.done), ("done", 5))
         self.assertEqual(self._grade(self.b).rfm_code, "225")
 
+    def test_customer_deleted_between_batches(self):
+        """A customer deleted after the staging is skipped by a later batch
+        (it failed on the grade's foreign key); the others are graded."""
+        gone = self.env["res.partner"].create({"name": "G Deleted Later"})
+        with freeze_time(NOW):
+            order = self._sale(gone, 70.0, "2026-05-10 12:00:00")
+            run = self.Run._regrade(self.company_1, batch_size=2, time_budget=-1)
+            self.assertEqual((run.state, run.done, run.total), ("running", 2, 6))
+            order.with_context(disable_cancel_warning=True).action_cancel()
+            order.unlink()
+            gone.unlink()
+            self.Run._regrade(self.company_1, batch_size=2)
+        self.assertEqual((run.state, run.done), ("done", 6))
+        graded = self.Grade.search([("company_id", "=", self.company_1.id)]).partner_id
+        self.assertEqual(graded, self.a | self.b | self.c | self.d | self.e)
+
     def test_stale_grades_removed(self):
         with freeze_time(NOW):
             self.Run._regrade(self.company_1)
