@@ -116,9 +116,7 @@ class RetailProductPair(models.Model):
         "product.product", required=True, readonly=True, index=True, ondelete="cascade"
     )
     # numeric: the figures moved each night stay those of a rebuild
-    window_qty = fields.Float(
-        "Units in Window", digits="Product Unit of Measure", readonly=True
-    )
+    window_qty = fields.Float("Units in Window", digits="Product Unit of Measure", readonly=True)
     window_revenue = fields.Float("Revenue in Window", digits=(16, 6), readonly=True)
     last_sale = fields.Datetime(readonly=True)
 
