@@ -34,8 +34,10 @@ class RetailProductAnalysis(models.Model):
 
     The month figures come from the stored months (``retail.product.month``)
     for the products unchanged since its last refresh and from the lines for
-    the others, and the window's first month from its lines: exact at any
-    time, without reading every line.
+    the others; the window figures (units, revenue, last sale) from the
+    stored pairs (``retail.product.pair``) of the same products, moved to
+    today's window by the lines dated between their window start and
+    today's: exact at any time, without reading every line.
     """
 
     _name = "retail.product.analysis"
@@ -413,7 +415,13 @@ class RetailProductAnalysis(models.Model):
         """The rows of the companies of the environment only (those the
         multi-company rule lets the user read, or those of ``with_company``):
         a shop in a multi-company database does not pay for the others'
-        lines, which a view could not filter before computing them."""
+        lines, which a view could not filter before computing them.
+
+        The transaction that reads it runs without JIT compilation: the
+        plan of a million month rows costs enough for PostgreSQL to compile
+        and optimise it, which took longer than the query itself (19 s of
+        31 s at 100,000 products)."""
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
         return self._query(self.env.companies.ids)
 
     def init(self):
