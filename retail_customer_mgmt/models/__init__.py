@@ -26,6 +26,7 @@ from . import res_config_settings_offers
 from . import res_company_products
 from . import res_config_settings_products
 from . import retail_product_forecast
+from . import retail_product_pair
 from . import retail_product_month
 from . import retail_product_forecast_write
 from . import retail_category_season

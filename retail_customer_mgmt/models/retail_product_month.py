@@ -275,6 +275,7 @@ class RetailProductMonth(models.Model):
         self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
         self.invalidate_model()
         _logger.info("Retail product months rebuilt: %s rows", rows)
+        self.env["retail.product.pair"]._rebuild_pairs()
 
     @api.model
     def _refresh_months(self):
@@ -308,3 +309,5 @@ class RetailProductMonth(models.Model):
                 )
             )
             self.invalidate_model()
+        # the window figures: moved to today's window, the products' again
+        self.env["retail.product.pair"]._refresh_pairs(products)

@@ -5,16 +5,36 @@ from hypothesis import strategies as st
 
 from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.service.model import get_public_method
 from odoo.tests import tagged
+from odoo.tools import sql
 
+from .. import uninstall_hook
 from .common import RetailCommon
 
 COLUMNS = """company_id, warehouse_id, product_id, date, qty, ROUND(revenue::numeric, 6),
              line_count, customer_count, repeat_customer_count, last_sale"""
+PAIR_COLUMNS = """company_id, warehouse_id, product_id, window_qty, ROUND(window_revenue, 6),
+                  last_sale"""
+# the figures of the analysis that the stored pairs feed
+VIEW_FIELDS = [
+    "product_id",
+    "warehouse_id",
+    "date",
+    "qty",
+    "revenue",
+    "customer_count",
+    "repeat_customer_count",
+    "window_qty",
+    "window_revenue",
+    "revenue_rank",
+    "product_class",
+    "last_sale",
+]
 # sale orders re-dated, cancelled, confirmed again, changed; POS orders refunded
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(["redate", "cancel", "confirm", "qty", "partner", "refund"]),
+        st.sampled_from(["redate", "cancel", "confirm", "qty", "partner", "refund", "window"]),
         st.integers(min_value=0, max_value=3),
         st.integers(min_value=0, max_value=14),
     ),
@@ -55,18 +75,41 @@ class TestProductMonth(RetailCommon):
         cls.Month = cls.env["retail.product.month"]
 
     def _stored(self):
+        """The stored months and window figures (pairs)."""
         self.env.flush_all()
         self.env.cr.execute(f"SELECT {COLUMNS} FROM retail_product_month ORDER BY 1, 2, 3, 4")
-        return self.env.cr.fetchall()
+        months = self.env.cr.fetchall()
+        self.env.cr.execute(f"SELECT {PAIR_COLUMNS} FROM retail_product_pair ORDER BY 1, 2, 3")
+        return months, self.env.cr.fetchall()
+
+    def _view(self):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return self.env["retail.product.analysis"].search_read(
+            [("product_id", "in", self.products.ids)], VIEW_FIELDS, order="id"
+        )
+
+    def _window(self):
+        """Units and revenue in the window per product, as the view reads them."""
+        return {
+            row["product_id"][0]: (row["window_qty"], round(row["window_revenue"], 6))
+            for row in self._view()
+        }
 
     def _check_refresh_equals_rebuild(self):
+        """The view the same before the refresh, after it and after a
+        rebuild; the stored months and pairs of the refresh those of a
+        rebuild. Returns the stored months."""
+        view = self._view()
         self.Month._refresh_months()
         incremental = self._stored()
         self.env.cr.execute("SELECT COUNT(*) FROM retail_product_month_dirty")
         self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(self._view(), view)
         self.Month._rebuild()
         self.assertEqual(incremental, self._stored())
-        return incremental
+        self.assertEqual(self._view(), view)
+        return incremental[0]
 
     def _apply(self, operation, index, days):
         order = self.sales[index]
@@ -83,6 +126,9 @@ class TestProductMonth(RetailCommon):
             order.partner_id = self.partners[days % 3]
         elif operation == "refund" and self.pos[index % 2].has_refundable_lines:
             self._refund_pos(self.pos[index % 2], fields.Datetime.now())
+        elif operation == "window":
+            # the window start moves, as the days pass between two refreshes
+            self.company.retail_product_window_days = 2 + days * 5
         self.env.flush_all()
 
     def test_incremental_refresh_equals_rebuild(self):
@@ -141,6 +187,85 @@ class TestProductMonth(RetailCommon):
         for operation in operations:
             self._apply(*operation)
         self._check_refresh_equals_rebuild()
+
+    def test_window_moves_between_refreshes(self):
+        """The stored window figures count from the window start of their
+        refresh; when the window moves (the days pass, the setting changes)
+        the view adds the lines that entered it and takes off those that
+        left it, and the refresh moves the stored figures the same way."""
+        a, b, c = self.products
+        self.company.retail_product_window_days = 90
+        self.Month._refresh_months()
+        # hand-computed: A 2 + 1 (sales) + 1 (POS) at 10; B 1 + 4 (sales) +
+        # 1 (POS) at 5; C 3 (sale) + 2 (POS) at 7
+        self.assertEqual(self._window(), {a.id: (4, 40), b.id: (6, 30), c.id: (5, 35)})
+        # 30 days: A's lines (38 to 40 days ago) and B's of 40 and 70 days
+        # ago leave the window, before and after the refresh
+        self.company.retail_product_window_days = 30
+        expected = {a.id: (0, 0), b.id: (1, 5), c.id: (5, 35)}
+        self.assertEqual(self._window(), expected)
+        self._check_refresh_equals_rebuild()
+        self.assertEqual(self._window(), expected)
+        # 45 days: those of 38 to 40 days ago come back
+        self.company.retail_product_window_days = 45
+        expected = {a.id: (4, 40), b.id: (2, 10), c.id: (5, 35)}
+        self.assertEqual(self._window(), expected)
+        self.Month._refresh_months()
+        self.env.cr.execute(
+            "SELECT product_id, window_qty FROM retail_product_pair WHERE product_id = ANY(%s)",
+            [self.products.ids],
+        )
+        self.assertEqual(dict(self.env.cr.fetchall()), {a.id: 4, b.id: 2, c.id: 5})
+        self._check_refresh_equals_rebuild()
+
+    def test_pair_access(self):
+        """The stored pairs: read by retail users of the company only,
+        written by nobody through the ORM; their refresh is private."""
+        self.Month._refresh_months()
+        Pair = self.env["retail.product.pair"]
+        retail_user = self._retail_user("pp_retail", "retail_customer_mgmt.group_retail_user")
+        users = self._least_privileged_users("pp")
+        mine = [("product_id", "in", self.products.ids)]
+        rows = Pair.with_user(retail_user).search(mine)
+        self.assertEqual(set(rows.product_id.ids), set(self.products.ids))
+        for user in users[:3]:
+            with self.assertRaises(AccessError):
+                Pair.with_user(user).search(mine)
+        self.assertFalse(Pair.with_user(users[3]).search(mine))
+        with self.assertRaises(AccessError):
+            rows[:1].write({"window_qty": 1000})
+        with self.assertRaises(AccessError):
+            Pair.with_user(retail_user).create(
+                {"company_id": self.company.id, "product_id": self.products[0].id}
+            )
+        with self.assertRaises(AccessError):
+            rows[:1].unlink()
+        for user in (retail_user, *users):
+            for method in ("_refresh_pairs", "_rebuild_pairs", "_save_window_start", "_drop_state"):
+                with self.assertRaisesRegex(AccessError, "cannot be called remotely"):
+                    get_public_method(Pair.with_user(user), method)
+
+    def test_uninstall_drops_side_tables(self):
+        """The uninstall hook drops the triggers and the tables beside the
+        models (rolled back here)."""
+        cr = self.env.cr
+        cr.execute("SAVEPOINT uninstall_hook")
+        try:
+            uninstall_hook(self.env)
+            for table in (
+                "retail_product_pair_state",
+                "retail_product_month_dirty",
+                "retail_product_forecast_dirty",
+                "retail_product_forecast_state",
+            ):
+                self.assertFalse(sql.table_exists(cr, table), table)
+            cr.execute(
+                "SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'retail_product_month_%%'"
+            )
+            self.assertEqual(cr.fetchone()[0], 0)
+        finally:
+            cr.execute("ROLLBACK TO SAVEPOINT uninstall_hook")
+        self.assertTrue(sql.table_exists(cr, "retail_product_pair_state"))
 
     def test_access(self):
         self.Month._refresh_months()
