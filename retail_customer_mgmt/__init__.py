@@ -6,5 +6,8 @@ from . import wizard
 
 def uninstall_hook(env):
     """Drop the triggers that follow the sale and POS lines for the stored
-    product months (Odoo drops the tables of the models, not the triggers)."""
+    product months and the stock moves for the low-stock scan's stored pace
+    (Odoo drops the tables of the models, not the triggers, nor tables that
+    are not models)."""
     env["retail.product.month"]._drop_triggers()
+    env["retail.stock.alert"]._retail_pace_drop()
