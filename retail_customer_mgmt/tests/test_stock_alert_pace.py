@@ -14,6 +14,7 @@ from odoo.service.model import get_public_method
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from .. import uninstall_hook
 from ..models.retail_stock_alert_pace import PACE, add_sql, deliveries_sql
 from .common import RetailCommon
 
@@ -200,3 +201,26 @@ class TestStockAlertPace(RetailCommon):
             ):
                 with self.assertRaisesMessage(AccessError, "cannot be called remotely"):
                     get_public_method(self.Alert.with_user(user), method)
+
+    def test_uninstall_hook_drops_the_triggers_and_the_table(self):
+        """The uninstall hook leaves no trigger, function or table of the
+        pace behind (Odoo drops only the models' tables), and the moves
+        still save without them (the drop is rolled back with the test)."""
+        cr = self.env.cr
+        query = SQL(
+            """SELECT (SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE %s),
+                      (SELECT COUNT(*) FROM pg_proc WHERE proname LIKE %s),
+                      to_regclass(%s) IS NOT NULL""",
+            "retail_stock_pace%",
+            "retail_stock_pace%",
+            PACE,
+        )
+        cr.execute(query)
+        self.assertEqual(cr.fetchone(), (4, 2, True))
+        uninstall_hook(self.env)
+        cr.execute(query)
+        self.assertEqual(cr.fetchone(), (0, 0, False))
+        tea = self._teas(1, "After tea")
+        move = self._move(tea, self.warehouses[0].lot_stock_id, 1.0, "done", fields.Datetime.now())
+        self.env.flush_all()
+        self.assertEqual(move.product_qty, 1.0)
