@@ -7,11 +7,15 @@ forecast for every other product (the scan reads it for the days of cover). Then
 one run (rolled back): the bare SQL sum of quants per product, the scan of
 each company, their query counts (must be equal, for the scan that opens the
 alerts and for the next one) and the scan/bare ratio; exits 1 when a must fails.
+With ``--repeat N``, the bare sum and the steady-state scan alternate N times
+(on a shared machine one measure of each is mostly noise): the figures are
+the medians, the ratio is median over median, and every time is listed.
 
-Usage: bin/bench stock_alerts [--products N]
+Usage: bin/bench stock_alerts [--products N] [--repeat N]
 """
 
 import argparse
+import statistics
 import time
 
 from common import insert_storable_products, odoo_env, report
@@ -98,11 +102,34 @@ def populate_forecast(env, company):
     return True
 
 
+def _bare_sum(env, company):
+    start = time.perf_counter()
+    env.cr.execute(
+        "SELECT product_id, SUM(quantity) FROM stock_quant WHERE company_id = %s "
+        "GROUP BY product_id",
+        [company.id],
+    )
+    env.cr.fetchall()
+    return time.perf_counter() - start
+
+
+def _timed_scan(env, Alert, company):
+    """Seconds and queries of one scan of ``company``."""
+    env.flush_all()
+    env.invalidate_all()
+    before = env.cr.sql_log_count
+    start = time.perf_counter()
+    Alert._scan(company)
+    env.flush_all()
+    return time.perf_counter() - start, env.cr.sql_log_count - before
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="retail_bench")
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     out = {}
     with odoo_env(args.db) as env:
@@ -124,37 +151,31 @@ def main():
         env.invalidate_all()
         results = {}
         for label, company in (("small", small), ("large", large)):
-            start = time.perf_counter()
-            env.cr.execute(
-                "SELECT product_id, SUM(quantity) FROM stock_quant WHERE company_id = %s "
-                "GROUP BY product_id",
-                [company.id],
-            )
-            env.cr.fetchall()
-            bare = time.perf_counter() - start
-            # first scan opens the alerts, the next one is the steady state
-            timings = []
-            for _run in range(2):
-                env.flush_all()
-                env.invalidate_all()
-                before = env.cr.sql_log_count
-                start = time.perf_counter()
-                Alert._scan(company)
-                env.flush_all()
-                timings.append((time.perf_counter() - start, env.cr.sql_log_count - before))
+            # first scan opens the alerts, the next ones are the steady state
+            first = _timed_scan(env, Alert, company)
+            bares, scans = [], []
+            for _run in range(max(args.repeat, 1)):
+                bares.append(_bare_sum(env, company))
+                scans.append(_timed_scan(env, Alert, company))
             open_alerts = Alert.search_count(
                 [("company_id", "=", company.id), ("state", "=", "open")]
             )
+            bare = statistics.median(bares)
+            scan = statistics.median(seconds for seconds, _queries in scans)
             results[label] = {
                 "products": args.small if label == "small" else args.products,
                 "bare_quant_sum_s": round(bare, 3),
-                "first_scan_s": round(timings[0][0], 3),
-                "first_scan_queries": timings[0][1],
-                "scan_s": round(timings[1][0], 3),
-                "scan_queries": timings[1][1],
-                "scan_over_bare": round(timings[1][0] / bare, 1),
+                "first_scan_s": round(first[0], 3),
+                "first_scan_queries": first[1],
+                "scan_s": round(scan, 3),
+                "scan_queries": max(queries for _seconds, queries in scans),
+                "scan_over_bare": round(scan / bare, 1),
                 "open_alerts": open_alerts,
             }
+            if args.repeat > 1:
+                results[label]["bare_runs_s"] = [round(t, 3) for t in bares]
+                results[label]["scan_runs_s"] = [round(t, 3) for t, _q in scans]
+                results[label]["scan_runs_queries"] = sorted({q for _t, q in scans})
         out.update(results)
         out["equal_query_count_small_vs_large"] = (
             results["small"]["scan_queries"] == results["large"]["scan_queries"]

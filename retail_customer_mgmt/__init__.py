@@ -6,7 +6,9 @@ from . import wizard
 
 def uninstall_hook(env):
     """Drop the triggers that follow the sale and POS lines for the stored
-    product months and the tables beside the models (Odoo drops the tables
-    of the models, not the triggers nor the others)."""
+    product months and the stock moves for the low-stock scan's stored pace,
+    and the tables beside the models (Odoo drops the tables of the models,
+    not the triggers, nor tables that are not models)."""
     env["retail.product.month"]._drop_triggers()
     env["retail.product.pair"]._drop_state()
+    env["retail.stock.alert"]._retail_pace_drop()

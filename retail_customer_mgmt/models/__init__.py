@@ -62,6 +62,7 @@ from . import repair_order
 from . import stock_warehouse
 from . import retail_stock_alert
 from . import retail_stock_alert_scan
+from . import retail_stock_alert_pace
 from . import retail_demand_spike
 from . import retail_demand_spike_scan
 from . import res_company_spikes

@@ -77,6 +77,10 @@ class RetailStockAlert(models.Model):
         a company without warehouse keeps its alerts, as before).
         """
         self._scan_flush()
+        # no JIT compilation (at ~1 M products the statement's cost passes
+        # its threshold and compiling took seconds) and grouping in memory:
+        # the regrade's transaction settings
+        self.env["retail.grade.run"]._retail_session_settings()
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
@@ -93,16 +97,16 @@ product AS (
 ),
 flow AS (
     -- per product and warehouse, in one grouping: the free quantity on hand
-    -- plus the receipts expected within the horizon, and the last 30 days'
-    -- deliveries (float8 sums: numeric ones took twice the time and memory)
-    SELECT product_id, warehouse_id, SUM(stock) AS stock, SUM(sold) AS sold FROM (
+    -- plus the receipts expected within the horizon (float8 sums: numeric
+    -- ones took twice the time and memory)
+    SELECT product_id, warehouse_id, SUM(stock) AS stock FROM (
         SELECT q.product_id, l.warehouse_id,
-               (q.quantity - q.reserved_quantity)::float8 AS stock, 0::float8 AS sold
+               (q.quantity - q.reserved_quantity)::float8 AS stock
           FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
          WHERE l.usage = 'internal' AND l.warehouse_id IS NOT NULL
            AND q.company_id = %(company)s
         UNION ALL
-        SELECT m.product_id, ld.warehouse_id, m.product_qty::float8, 0
+        SELECT m.product_id, ld.warehouse_id, m.product_qty::float8
           FROM stock_move m
           JOIN stock_location ld ON ld.id = m.location_dest_id
           JOIN stock_location ls ON ls.id = m.location_id
@@ -110,13 +114,6 @@ flow AS (
            AND m.company_id = %(company)s AND m.date <= %(horizon)s
            AND ld.usage = 'internal' AND ld.warehouse_id IS NOT NULL
            AND ls.warehouse_id IS DISTINCT FROM ld.warehouse_id
-        UNION ALL
-        SELECT m.product_id, ls.warehouse_id, 0, m.product_qty::float8
-          FROM stock_move m
-          JOIN stock_location ls ON ls.id = m.location_id
-          JOIN stock_location ld ON ld.id = m.location_dest_id
-         WHERE m.state = 'done' AND m.company_id = %(company)s AND m.date >= %(since)s
-           AND ld.usage = 'customer' AND ls.warehouse_id IS NOT NULL
     ) f GROUP BY product_id, warehouse_id
 ),
 rule AS (
@@ -135,18 +132,44 @@ short AS (
                CASE WHEN r.min_qty IS NOT NULL THEN 'orderpoint'
                     WHEN p.threshold <> 0 THEN 'product'
                     WHEN %(default)s <> 0 THEN 'company' END AS source,
-               COALESCE(f.stock, 0) AS forecast, COALESCE(f.sold, 0) AS sold
+               COALESCE(f.stock, 0) AS forecast
           FROM product p CROSS JOIN warehouse w
      LEFT JOIN rule r ON r.product_id = p.id AND r.warehouse_id = w.id
      LEFT JOIN flow f ON f.product_id = p.id AND f.warehouse_id = w.id
     ) c
      WHERE source IS NOT NULL AND forecast < threshold
 ),
+boundary AS (
+    -- the deliveries of the first, partial day of the 30 days, from the
+    -- moves (the stored pace holds whole days)
+    SELECT m.product_id, ls.warehouse_id, SUM(m.product_qty::float8) AS qty
+      FROM stock_move m
+      JOIN stock_location ls ON ls.id = m.location_id
+      JOIN stock_location ld ON ld.id = m.location_dest_id
+     WHERE m.state = 'done' AND m.company_id = %(company)s
+       AND m.date >= %(since)s AND m.date < %(since_day)s::date + 1
+       AND ld.usage = 'customer' AND ls.warehouse_id IS NOT NULL
+  GROUP BY m.product_id, ls.warehouse_id
+),
+sold AS (
+    -- the last 30 days' deliveries of the products below only: the whole
+    -- days from the stored pace (models/retail_stock_alert_pace.py, an
+    -- index-only range of at most 30 rows each), the first day's from the
+    -- moves
+    SELECT s.*, COALESCE(p.qty, 0) + COALESCE(e.qty, 0) AS sold
+      FROM short s
+ LEFT JOIN LATERAL (
+        SELECT SUM(t.qty)::float8 AS qty FROM retail_stock_pace_day t
+         WHERE t.company_id = %(company)s AND t.product_id = s.product_id
+           AND t.warehouse_id = s.warehouse_id AND t.day > %(since_day)s::date
+    ) p ON TRUE
+ LEFT JOIN boundary e ON e.product_id = s.product_id AND e.warehouse_id = s.warehouse_id
+),
 paced AS (
     SELECT b.*,
            -- services/forecast.daily_pace: this month's forecast over 30 days
            COALESCE(GREATEST(d.qty::float8, 0) / 30.0::float8, 0) AS forecast_daily
-      FROM short b
+      FROM sold b
  LEFT JOIN retail_product_forecast d
         ON d.product_id = b.product_id AND d.warehouse_id = b.warehouse_id
        AND d.company_id = %(company)s AND d.month_index = 1
@@ -204,6 +227,7 @@ SELECT a.id, d.product_id, COALESCE(d.warehouse_id, a.warehouse_id), d.forecast,
                 default=float(company.retail_stock_alert_default or 0.0),
                 horizon=now + timedelta(days=company.retail_stock_horizon_days),
                 since=now - timedelta(days=30),
+                since_day=(now - timedelta(days=30)).date(),
                 since90=now - timedelta(days=90),
             )
         )

@@ -13,6 +13,7 @@ from . import test_feedback
 from . import test_stock_alerts
 from . import test_stock_alert_service
 from . import test_stock_alert_scan
+from . import test_stock_alert_pace
 from . import test_pos_sync
 from . import test_order_exceptions
 from . import test_ui

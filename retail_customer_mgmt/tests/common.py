@@ -250,6 +250,24 @@ class RetailCommon(AccountTestInvoicingCommon):
             company_ids=[Command.set(company.ids)],
         )
 
+    def _stock_move(self, product, source, dest, qty, state, date, company=None):
+        """A stock move of ``qty`` ``product`` in ``state`` at ``date``,
+        without move line: the quants stay what the test set."""
+        return self.env["stock.move"].create(
+            {
+                "name": product.name,
+                "product_id": product.id,
+                "product_uom_qty": qty,
+                "product_uom": product.uom_id.id,
+                "quantity": 0.0,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                "company_id": (company or self.company_1).id,
+                "state": state,
+                "date": date,
+            }
+        )
+
     @classmethod
     def _least_privileged_users(cls, prefix, other_groups="retail_customer_mgmt.group_retail_user"):
         """The users of the security tests (logins ``<prefix>_sales``,

@@ -60,21 +60,7 @@ class TestStockAlertScan(RetailCommon):
         cls.Alert._scan(cls.company)
 
     def _move(self, product, source, dest, qty, state, date):
-        return self.env["stock.move"].create(
-            {
-                "name": product.name,
-                "product_id": product.id,
-                "product_uom_qty": qty,
-                "product_uom": product.uom_id.id,
-                # no move line: the quants stay what the test set
-                "quantity": 0.0,
-                "location_id": source.id,
-                "location_dest_id": dest.id,
-                "company_id": self.company.id,
-                "state": state,
-                "date": date,
-            }
-        )
+        return self._stock_move(product, source, dest, qty, state, date, self.company)
 
     def _build(self, index, threshold, cells):
         """One product with ``cells`` (one per warehouse) as real stock records;
