@@ -15,10 +15,13 @@ totals:
   browser test when it finds no Chromium); a skipped sub-test skips its test;
 * ``Retrying a failed test: test_x (...TestClass...)``: Odoo's own retry
   (``ODOO_TEST_FAILURE_RETRIES``, which ``bin/test --odoo`` sets for Odoo's
-  suites): the first run failed, Odoo logged its failure lines at INFO level,
-  with the level name ``_ERROR``, and counts only the second run. Such a test counts by its
-  second run, and the verdict line says how many passed only on the retry
-  and the summary quotes each first failure.
+  suites). Odoo logs the first run's warnings and errors at INFO level,
+  with the level names ``_WARNING``/``_ERROR``, and retries the test when
+  it failed or logged any of them (a warning alone, which does not fail a
+  test, is enough). The test counts by its second run; the summary quotes
+  the first run's first failure (or warning) of each retried test, and the
+  verdict line says how many passed only on the retry after a first run
+  that failed.
 
 A test is passed when it started and nothing failed, errored or skipped it.
 
@@ -52,6 +55,24 @@ INSTALL_FAILED = (
 )
 
 
+def _first_run(logs):
+    """``(failed, what to quote)`` of the first run of a retried test, from
+    the lines Odoo lowered: it failed when it logged an error (its FAIL or
+    ERROR line included), else it only logged a warning."""
+    errors = [log for log in logs if log[0] != "_WARNING"]
+    failures = [log for log in errors if FAILED.match(log[2])]
+    if failures or errors:
+        _level, logger, message = (failures or errors)[0]
+        return True, f"failed: {logger}: {message.splitlines()[0][:200]}"
+    if logs:
+        _level, logger, message = logs[0]
+        return False, (
+            "only logged a warning (Odoo retries on any): "
+            f"{logger}: {message.splitlines()[0][:200]}"
+        )
+    return True, "failed (no line of it found)"
+
+
 def _test_id(logger, name):
     """``module.Class.method`` from a test logger and ``Class.method``."""
     return f"{logger}.{name}"
@@ -67,8 +88,9 @@ class Verdict:
         self.stray_errors = []
         self.install_errors = []
         self.last_raised = None  # last line of the last traceback in the log
-        self.retried = {}  # test id -> first run's FAIL/ERROR message (Odoo's retry)
-        self.first_run_failures = {}  # test id -> message, logged as _FAIL/_ERROR
+        self.current = None  # the test last started
+        self.first_run_logs = {}  # test id -> [(level, logger, message)], lowered by Odoo
+        self.retried = {}  # test id -> (first run failed?, its first failure or warning)
 
     def read(self, path):
         with open(path, encoding="utf-8", errors="replace") as log:
@@ -87,8 +109,9 @@ class Verdict:
             self.report = tuple(map(sum, zip(self.report or (0, 0, 0), counts, strict=True)))
             return
         match = LINE.match(line)
-        if match and match.group(1) in ("_ERROR", "_CRITICAL"):
-            self._first_run_error(*match.groups()[1:])
+        if match and match.group(1) in ("_WARNING", "_ERROR", "_CRITICAL"):
+            logs = self.first_run_logs.setdefault(self.current, [])
+            logs.append(match.groups())
         elif match and match.group(1) == "INFO":
             self._info(*match.groups()[1:])
         elif match and match.group(1) in ("ERROR", "CRITICAL"):
@@ -98,22 +121,17 @@ class Verdict:
         retrying = RETRYING.match(message)
         if retrying:  # logged by odoo.tests.common
             test = f"{retrying.group(2)}.{retrying.group(1)}"
-            self.retried[test] = self.first_run_failures.get(test, "(no FAIL line)")
+            self.retried[test] = _first_run(self.first_run_logs.pop(test, []))
             return
         if not (logger.startswith("odoo.addons.") and ".tests." in logger):
             return
         started = STARTING.match(message)
         skipped = SKIPPED.match(message)
         if started:
-            self.started.append(_test_id(logger, started.group(1)))
+            self.current = _test_id(logger, started.group(1))
+            self.started.append(self.current)
         elif skipped:
             self.skipped[_test_id(logger, skipped.group(1))] = skipped.group(2)
-
-    def _first_run_error(self, logger, message):
-        """A line of a first run that Odoo will retry (logged at INFO as _ERROR)."""
-        failed = FAILED.match(message)
-        if failed and logger.startswith("odoo.addons.") and ".tests." in logger:
-            self.first_run_failures.setdefault(_test_id(logger, failed.group(2)), message)
 
     def _error(self, logger, message):
         failed = FAILED.match(message)
@@ -168,8 +186,8 @@ class Verdict:
         lines += [f"  skipped {test}: {why}" for test, why in sorted(self.skipped.items())]
         lines += [f"  {error}" for error in self.stray_errors[:20]]
         lines += [
-            f"  retried {test}, its first run: {first.splitlines()[0]}"
-            for test, first in sorted(self.retried.items())
+            f"  retried {test}, its first run {why}"
+            for test, (_failed, why) in sorted(self.retried.items())
         ]
         if self.report is None:
             return [*lines, self._no_report()], 1
@@ -183,7 +201,8 @@ class Verdict:
             f"({len(started)} started per test lines)"
         )
         verdict = f"{passed} passed, {failed} failed, {skipped} skipped"
-        retried_passed = len(set(self.retried) & (started - set(self.failed) - set(self.skipped)))
+        failed_first = {test for test, (first_failed, _why) in self.retried.items() if first_failed}
+        retried_passed = len(failed_first & (started - set(self.failed) - set(self.skipped)))
         if retried_passed:
             verdict += f" ({retried_passed} passed only on Odoo's retry, listed above)"
         reasons = self._reasons(rc, expected, failed, skipped)
