@@ -24,7 +24,7 @@ import argparse
 import subprocess
 import time
 
-from common import insert_sale_orders, measure, odoo_env, report
+from common import insert_sale_orders, measure, odoo_env, report, timed_sql
 
 COMPANY_NAME = "Campaign Bench Co"
 PREFIX = "Campaign customer "
@@ -131,14 +131,12 @@ def populate(env, customers, orders):
 
 
 def bare_aggregate(env, company):
-    start = time.perf_counter()
-    env.cr.execute(
+    return timed_sql(
+        env,
         "SELECT partner_id, count(*), sum(amount_total) FROM sale_order "
         "WHERE company_id = %s AND state = 'sale' GROUP BY partner_id",
         [company.id],
     )
-    env.cr.fetchall()
-    return time.perf_counter() - start
 
 
 def main():

@@ -18,7 +18,7 @@ Usage: bin/bench product_analysis [--products N] [--lines M]
 import argparse
 import time
 
-from common import insert_storable_products, odoo_env, report
+from common import insert_storable_products, odoo_env, report, timed
 from scale_data import _pos_session
 
 
@@ -169,16 +169,6 @@ def bare_sql(company):
         """,
         {"company": company.id},
     )
-
-
-def timed(env, func):
-    env.flush_all()
-    env.invalidate_all()
-    before = env.cr.sql_log_count
-    start = time.perf_counter()
-    result = func()
-    env.flush_all()
-    return time.perf_counter() - start, env.cr.sql_log_count - before, result
 
 
 def measure(env, company, products):

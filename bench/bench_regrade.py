@@ -22,7 +22,7 @@ import statistics
 import subprocess
 import time
 
-from common import insert_sale_orders, odoo_env, report
+from common import insert_sale_orders, odoo_env, report, timed, timed_sql
 from freezegun import freeze_time
 
 COMPANY_NAME = "Regrade Bench Co"
@@ -81,14 +81,12 @@ def backdate_history(env, company):
 
 
 def bare_aggregate(env, company):
-    start = time.perf_counter()
-    env.cr.execute(
+    return timed_sql(
+        env,
         "SELECT partner_id, max(date_order), count(*), sum(amount_total) FROM sale_order "
         "WHERE company_id = %s AND state = 'sale' GROUP BY partner_id",
         [company.id],
     )
-    env.cr.fetchall()
-    return time.perf_counter() - start
 
 
 def naive_loop(env, company, sample):
@@ -120,13 +118,8 @@ def naive_loop(env, company, sample):
 
 def timed_regrade(env, company, **kwargs):
     """Run a regrade; return the run, its wall time and its query count."""
-    env.flush_all()
-    env.invalidate_all()
-    before = env.cr.sql_log_count
-    start = time.perf_counter()
-    run = env["retail.grade.run"]._regrade(company, **kwargs)
-    env.flush_all()
-    return run, time.perf_counter() - start, env.cr.sql_log_count - before
+    elapsed, queries, run = timed(env, lambda: env["retail.grade.run"]._regrade(company, **kwargs))
+    return run, elapsed, queries
 
 
 def next_night(env, company, first_partner, customers, orders):

@@ -34,7 +34,7 @@ import time
 from datetime import date
 
 from bench_regrade import next_night
-from common import insert_sale_orders, odoo_env, report
+from common import insert_sale_orders, odoo_env, report, timed_sql
 from dateutil.relativedelta import relativedelta
 from scale_data import customer_range, populate
 
@@ -94,8 +94,8 @@ def timed(env, func):
 
 
 def bare_aggregate(env, company):
-    start = time.perf_counter()
-    env.cr.execute(
+    return timed_sql(
+        env,
         """
         SELECT partner_id, max(d), count(*), sum(amount)
           FROM (SELECT partner_id, date_order AS d, amount_total AS amount FROM sale_order
@@ -107,13 +107,11 @@ def bare_aggregate(env, company):
         """,
         {"c": company.id},
     )
-    env.cr.fetchall()
-    return time.perf_counter() - start
 
 
 def bare_line_aggregate(env, company):
-    start = time.perf_counter()
-    env.cr.execute(
+    return timed_sql(
+        env,
         """
         SELECT partner_id, product_id, count(*), sum(qty)
           FROM (SELECT o.partner_id, l.product_id, l.product_uom_qty AS qty
@@ -127,8 +125,6 @@ def bare_line_aggregate(env, company):
         """,
         {"c": company.id},
     )
-    env.cr.fetchall()
-    return time.perf_counter() - start
 
 
 def job(name, elapsed, queries, peak, base, **extra):

@@ -18,7 +18,7 @@ import argparse
 import statistics
 import time
 
-from common import insert_storable_products, odoo_env, report
+from common import insert_storable_products, odoo_env, report, timed, timed_sql
 
 
 def populate(env, name, products):
@@ -103,25 +103,18 @@ def populate_forecast(env, company):
 
 
 def _bare_sum(env, company):
-    start = time.perf_counter()
-    env.cr.execute(
+    return timed_sql(
+        env,
         "SELECT product_id, SUM(quantity) FROM stock_quant WHERE company_id = %s "
         "GROUP BY product_id",
         [company.id],
     )
-    env.cr.fetchall()
-    return time.perf_counter() - start
 
 
 def _timed_scan(env, Alert, company):
     """Seconds and queries of one scan of ``company``."""
-    env.flush_all()
-    env.invalidate_all()
-    before = env.cr.sql_log_count
-    start = time.perf_counter()
-    Alert._scan(company)
-    env.flush_all()
-    return time.perf_counter() - start, env.cr.sql_log_count - before
+    elapsed, queries, _result = timed(env, lambda: Alert._scan(company))
+    return elapsed, queries
 
 
 def main():

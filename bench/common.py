@@ -49,20 +49,36 @@ def odoo_env(dbname):
             cr.rollback()
 
 
+def timed(env, func):
+    """Wall time (s), query count and result of one ``func()``, from a clean
+    cache to its last write flushed."""
+    env.flush_all()
+    env.invalidate_all()
+    before = env.cr.sql_log_count
+    start = time.perf_counter()
+    result = func()
+    env.flush_all()
+    return time.perf_counter() - start, env.cr.sql_log_count - before, result
+
+
+def timed_sql(env, query, params):
+    """Wall time (s) of one SQL statement and the fetch of all its rows: the
+    bare aggregates the benchmarks compare the addon's jobs with."""
+    start = time.perf_counter()
+    env.cr.execute(query, params)
+    env.cr.fetchall()
+    return time.perf_counter() - start
+
+
 def measure(env, func, repeat=7, setup=None):
     """Median wall time (s) and query count of ``func(setup())`` over ``repeat``
     runs; ``setup`` is not measured."""
     times, queries = [], []
     for _ in range(repeat):
         arg = setup() if setup else None
-        env.flush_all()
-        env.invalidate_all()
-        before = env.cr.sql_log_count
-        start = time.perf_counter()
-        func(arg)
-        env.flush_all()
-        times.append(time.perf_counter() - start)
-        queries.append(env.cr.sql_log_count - before)
+        elapsed, count, _result = timed(env, lambda arg=arg: func(arg))
+        times.append(elapsed)
+        queries.append(count)
     return statistics.median(times), statistics.median(queries)
 
 
