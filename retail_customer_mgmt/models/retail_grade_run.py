@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..services.rfm import needs_full_regrade
+from .retail_sql import heavy_job_settings
 
 # a partner id above every real one: the upper bound of the last batch
 MAX_ID = 2**31 - 1
@@ -162,9 +163,8 @@ class RetailGradeRun(models.Model):
     @api.model
     def _retail_session_settings(self):
         """The settings of the regrade's transaction (again after each
-        commit): its statements read millions of rows once, so sort in
-        memory, and no JIT compilation (it costs more than it saves here)."""
-        self.env.cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        commit; a hook of the queue module): ``heavy_job_settings``."""
+        heavy_job_settings(self.env.cr)
 
     @api.model
     def _regrade(

@@ -15,6 +15,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .retail_sql import heavy_job_settings
+
 _logger = logging.getLogger(__name__)
 
 # the columns the scan writes, in the order of _scan_changes' rows after
@@ -78,9 +80,8 @@ class RetailStockAlert(models.Model):
         """
         self._scan_flush()
         # no JIT compilation (at ~1 M products the statement's cost passes
-        # its threshold and compiling took seconds) and grouping in memory:
-        # the regrade's transaction settings
-        self.env["retail.grade.run"]._retail_session_settings()
+        # its threshold and compiling took seconds) and grouping in memory
+        heavy_job_settings(self.env.cr)
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(

@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from ..models.retail_product_month import months_sql
 from ..models.retail_product_pair import WINDOW_START, pair_key, pairs_sql, shift_filter, shift_sql
+from ..models.retail_sql import no_jit
 from ..services.product_analysis import HOT, NORMAL, SLOW
 
 PROMOTION_DISCOUNT = 20.0
@@ -417,11 +418,10 @@ class RetailProductAnalysis(models.Model):
         a shop in a multi-company database does not pay for the others'
         lines, which a view could not filter before computing them.
 
-        The transaction that reads it runs without JIT compilation: the
-        plan of a million month rows costs enough for PostgreSQL to compile
-        and optimise it, which took longer than the query itself (19 s of
-        31 s at 100,000 products)."""
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        The transaction that reads it runs without JIT compilation
+        (``no_jit``): the plan of a million month rows costs enough for
+        PostgreSQL to compile it."""
+        no_jit(self.env.cr)
         return self._query(self.env.companies.ids)
 
     def init(self):
