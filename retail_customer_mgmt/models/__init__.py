@@ -5,6 +5,7 @@ from . import retail_customer_grade
 from . import retail_grade_run
 from . import retail_grade_run_scoring
 from . import retail_grade_run_fingerprint
+from . import retail_grade_run_summary
 from . import retail_feedback_stage
 from . import retail_feedback
 from . import retail_feedback_sla

@@ -73,27 +73,31 @@ class RetailGradeRun(models.Model):
     # Data gathering: a constant number of queries for any number of customers
     # ------------------------------------------------------------------
     @api.model
-    def _history_aggregates_sql(self, window_start):
+    def _history_aggregates_sql(self, window_start, exact=False):
         """The per-customer aggregates of the staged metrics over the rows of
         ``orders`` (grouped by partner_id): last purchase, orders and spend in
         the window, all-time orders and spend, and the fingerprint of the
         purchase dates (a sum of their hashes: it does not depend on their
-        order, so a hash aggregate computes it without sorting)."""
+        order, so a hash aggregate computes it without sorting). With
+        ``exact``, the spends stay numeric (the stored summary adds and takes
+        off amounts: a float would drift)."""
+        amount_type = SQL("numeric") if exact else SQL("float8")
         return SQL(
             """
             MAX(d) FILTER (WHERE is_order = 1) AS last_purchase,
             COUNT(*) FILTER (WHERE is_order = 1 AND d >= %(window)s)::int AS frequency,
-            COALESCE(SUM(amount) FILTER (WHERE d >= %(window)s), 0)::float8 AS monetary,
+            COALESCE(SUM(amount) FILTER (WHERE d >= %(window)s), 0)::%(type)s AS monetary,
             COUNT(*) FILTER (WHERE is_order = 1)::int AS order_count,
-            COALESCE(SUM(amount), 0)::float8 AS lifetime_spend,
+            COALESCE(SUM(amount), 0)::%(type)s AS lifetime_spend,
             mod(SUM(timestamp_hash_extended(d, 0)) FILTER (WHERE is_order = 1),
                 %(modulus)s)::float8 AS date_fingerprint
             """,
             window=window_start,
+            type=amount_type,
             modulus=FINGERPRINT_MODULUS,
         )
 
-    def _metrics_sql(self, company, window_start, partner_filter):
+    def _metrics_sql(self, company, window_start, partner_filter, exact=False):
         """Per customer: the aggregates of ``_history_aggregates_sql`` and the median
         days between purchases, sorting every order read. One query."""
         return SQL(
@@ -115,7 +119,7 @@ class RetailGradeRun(models.Model):
             HAVING COUNT(*) FILTER (WHERE is_order = 1) > 0
             """,
             orders=self.env["retail.purchase"]._rows_sql(company, partner_filter),
-            aggregates=self._history_aggregates_sql(window_start),
+            aggregates=self._history_aggregates_sql(window_start, exact),
         )
 
     def _previous_run(self, company):
@@ -266,7 +270,8 @@ class RetailGradeRun(models.Model):
         self.env["retail.customer.grade"].flush_model()
         touched = None
         partner_filter = SQL("TRUE")
-        if self.mode == "incremental":
+        summary = self._summary_usable()
+        if self.mode == "incremental" and not summary:
             previous = self._previous_run(company)
             self.env.cr.execute(
                 self.env["retail.purchase"]._changed_buyers_sql(
@@ -278,7 +283,13 @@ class RetailGradeRun(models.Model):
             )
             touched = [pid for (pid,) in self.env.cr.fetchall()]
             partner_filter = SQL("p.commercial_partner_id = ANY(%s)", touched)
-        if self.mode == "full" and self._fingerprinted():
+        if summary:
+            # every run, full or incremental, stages the stored summary
+            # after recomputing the customers whose documents changed
+            refreshed = resorted = self._summary_refresh(company, self.window_start)
+            touched = None
+            self.env.cr.execute(self._stage_sql(self._summary_metrics_sql(company)))
+        elif self.mode == "full" and self._fingerprinted():
             self.env.cr.execute(self._stage_fingerprint_sql())
             refreshed, resorted = self._count_staged(resorted=True)
         elif touched is not None:

@@ -19,6 +19,23 @@ class PurchaseQuery(NamedTuple):
     window_start: object = None
 
 
+class Watch(NamedTuple):
+    """A table whose rows are a source's documents, for the triggers that
+    keep the per-customer summary of the regrade (see
+    ``models/retail_grade_run_summary.py``): a row inserted or deleted, or
+    one of ``columns`` changed, makes its customer's history dirty when the
+    row counts (``counted``, an SQL condition on the row's alias ``r``)
+    before or after."""
+
+    table: str
+    # the column of the customer the row belongs to (a contact or a company)
+    partner_column: str
+    # every column of the row that the source's rows read
+    columns: tuple
+    # the condition under which the source counts the row, on alias "r"
+    counted: SQL
+
+
 class PurchaseSource(NamedTuple):
     """One kind of document that counts as a purchase (or nets one out)."""
 
@@ -34,6 +51,10 @@ class PurchaseSource(NamedTuple):
     # product lines of the documents: doc_id, product_id, qty (negative for
     # refunds); None for a source without product lines
     lines: SQL | None = None
+    # the tables whose triggers keep the regrade's per-customer summary up to
+    # date; None for a source without them: its company's regrades then read
+    # every history (see ``retail.grade.run._summary_usable``)
+    watch: tuple | None = None
 
 
 def date_filter(column, value):
@@ -131,6 +152,14 @@ class RetailPurchase(models.AbstractModel):
             ),
             changed=changed_documents("sale_order", query, "date_order"),
             models=("sale.order", "sale.order.line"),
+            watch=(
+                Watch(
+                    "sale_order",
+                    "partner_id",
+                    ("state", "date_order", "amount_total", "currency_rate"),
+                    SQL("r.state = 'sale'"),
+                ),
+            ),
             # reward, down-payment and note lines are not products bought
             lines=SQL(
                 """
@@ -165,6 +194,14 @@ class RetailPurchase(models.AbstractModel):
             ),
             changed=changed_documents("pos_order", query, "date_order"),
             models=("pos.order", "pos.order.line"),
+            watch=(
+                Watch(
+                    "pos_order",
+                    "partner_id",
+                    ("state", "date_order", "amount_total", "currency_rate"),
+                    SQL("r.state IN ('paid', 'done', 'invoiced')"),
+                ),
+            ),
             lines=SQL(
                 """
                 SELECT l.order_id AS doc_id, l.product_id, l.qty
@@ -209,6 +246,16 @@ class RetailPurchase(models.AbstractModel):
                 by_day=True,
             ),
             models=("account.move", "account.move.line"),
+            # a credit note is linked to its sales order lines before it is
+            # posted: its state, date or amount changing is what is watched
+            watch=(
+                Watch(
+                    "account_move",
+                    "commercial_partner_id",
+                    ("move_type", "state", "date", "amount_total_signed"),
+                    SQL("r.move_type = 'out_refund' AND r.state = 'posted'"),
+                ),
+            ),
             lines=SQL(
                 """
                 SELECT l.move_id AS doc_id, l.product_id, -l.quantity AS qty
@@ -230,6 +277,16 @@ class RetailPurchase(models.AbstractModel):
         for name in sorted(names):
             self.env[name].flush_model()
         self.env["res.partner"].flush_model(["commercial_partner_id"])
+
+    @api.model
+    def _watches(self):
+        """The watched tables of every source (see :class:`Watch`), or None
+        when a source has none. No company: only the sources' declarations
+        are read (the companies' columns may not exist yet at install)."""
+        sources = self._sources(PurchaseQuery(self.env["res.company"], SQL("TRUE")))
+        if any(source.watch is None for source in sources.values()):
+            return None
+        return [watch for source in sources.values() for watch in source.watch]
 
     @api.model
     def _rows_sql(self, company, partner_filter=None, date_from=None):

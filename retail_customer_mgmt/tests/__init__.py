@@ -70,6 +70,7 @@ from . import test_pos_receipt
 from . import test_pos_tours_service
 from . import test_grading_rules
 from . import test_grading_fingerprint
+from . import test_grading_summary
 from . import test_demo_menus
 from . import test_demo_story
 from . import test_demand_spike_service

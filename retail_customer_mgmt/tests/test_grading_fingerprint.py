@@ -5,6 +5,11 @@ purchase dates (fingerprint and order count) did not change and sorts the
 orders of the others. Random histories and random changes (new orders,
 cancelled ones, dates moved) are graded by the fingerprint path and from
 scratch: the grades must be the same, and only the changed histories sorted.
+
+These paths serve the companies whose purchase sources are not all watched
+by the triggers of the per-customer summary (another module's source
+without ``watch``, see ``test_grading_summary.py`` for the summary): the
+tests add such a source, the voucher sales of ``fake_purchase_source.py``.
 """
 
 from collections import Counter
@@ -12,6 +17,7 @@ from datetime import datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from odoo_test_helper import FakeModelLoader
 
 from odoo.tests import freeze_time, tagged
 
@@ -42,6 +48,21 @@ class TestGradingFingerprint(RetailCommon):
         cls.company.write({"retail_churn_factor": 1.5, "retail_followup_user_id": False})
         cls.Grade = cls.env["retail.customer.grade"]
         cls.Run = cls.env["retail.grade.run"]
+        # a source without triggers: the regrades read the histories
+        cls.loader = FakeModelLoader(cls.env, cls.__module__)
+        cls.loader.backup_registry()
+        from .fake_purchase_source import RetailPurchase, RetailTestVoucherSale
+
+        cls.loader.update_registry((RetailTestVoucherSale, RetailPurchase))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.loader.restore_registry()
+        super().tearDownClass()
+
+    def test_a_source_without_triggers_is_read_from_its_documents(self):
+        self.assertIsNone(self.env["retail.purchase"]._watches())
+        self.assertFalse(self.Run._summary_usable())
 
     def _place(self, partner, days, amount, pos):
         date = NOW - timedelta(days=days, hours=days % 7)
