@@ -284,11 +284,10 @@ class RetailGradeRun(models.Model):
             touched = [pid for (pid,) in self.env.cr.fetchall()]
             partner_filter = SQL("p.commercial_partner_id = ANY(%s)", touched)
         if summary:
-            # every run, full or incremental, stages the stored summary
-            # after recomputing the customers whose documents changed
+            # every run, full or incremental, reads the stored summary after
+            # recomputing the customers whose documents changed
             refreshed = resorted = self._summary_refresh(company, self.window_start)
-            touched = None
-            self.env.cr.execute(self._stage_sql(self._summary_metrics_sql(company)))
+            self.staged_summary = True
         elif self.mode == "full" and self._fingerprinted():
             self.env.cr.execute(self._stage_fingerprint_sql())
             refreshed, resorted = self._count_staged(resorted=True)

@@ -30,10 +30,23 @@ class RetailGradeRun(models.Model):
         self.ensure_one()
         return SQL.identifier(f"retail_grade_metric_{self.id}")
 
+    def _population_table(self):
+        """What the run's batches read: the staged table, or the customers'
+        summary itself for a run staged from it (see
+        ``retail_grade_run_summary.py``: no other refresh of the company's
+        rows happens while its run is open)."""
+        self.ensure_one()
+        if self.staged_summary:
+            return SQL("(%s)", self._summary_metrics_sql(self.company_id))
+        return self._metric_table()
+
     def _staged(self):
         """Whether the run's metrics are staged: the table survives a killed
         worker, but a crash of the database server empties an unlogged table
-        (and a run with customers has staged some)."""
+        (and a run with customers has staged some). The summary is a
+        logged table: always there."""
+        if self.staged_summary:
+            return True
         self.env.cr.execute(
             SQL("SELECT to_regclass(%s) IS NOT NULL", f"retail_grade_metric_{self.id}")
         )
@@ -125,7 +138,7 @@ class RetailGradeRun(models.Model):
             """,
             company=self.company_id.id,
             touched=SQL("g.partner_id = ANY(%s)", touched) if touched is not None else SQL("TRUE"),
-            table=self._metric_table(),
+            table=self._population_table(),
         )
 
     # ------------------------------------------------------------------
@@ -141,12 +154,12 @@ class RetailGradeRun(models.Model):
             SELECT pop.*,
                    GREATEST(FLOOR(EXTRACT(EPOCH FROM %(now)s::timestamp - pop.last_purchase)
                                   / 86400), 0)::int AS recency
-              FROM (SELECT %(columns)s FROM %(table)s
+              FROM (SELECT %(columns)s FROM %(table)s staged
                      WHERE partner_id > %(low)s AND partner_id <= %(high)s) pop
             """,
             now=self.started_at,
             columns=SQL(self.METRIC_COLUMNS),
-            table=self._metric_table(),
+            table=self._population_table(),
             low=low,
             high=high,
         )

@@ -9,7 +9,7 @@ every order of a company at each full regrade cost most of its time
 
 ``retail_customer_summary`` holds those figures per company and customer
 (commercial partner), computed by ``_metrics_sql`` itself, so that every
-regrade, first, full or incremental, stages them in one copy:
+regrade, first, full or incremental, reads them instead of the orders:
 
 - statement-level triggers on the tables of the purchase sources (see
   ``Watch`` in ``report/retail_purchase.py``: sales orders, POS orders,
@@ -32,8 +32,10 @@ hook drops the triggers, their functions and the tables.
 
 import logging
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .retail_sql import statement_trigger
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +50,13 @@ _id = SQL.identifier
 
 class RetailGradeRun(models.Model):
     _inherit = "retail.grade.run"
+
+    staged_summary = fields.Boolean(
+        "Read from the Summary",
+        readonly=True,
+        help="The run graded the customers' summary kept up to date by the database, "
+        "without reading their orders again.",
+    )
 
     def init(self):
         res = super().init()
@@ -144,23 +153,13 @@ class RetailGradeRun(models.Model):
                     self._summary_function_body(watch),
                 )
             )
-            for event, transition in (
-                ("INSERT", "NEW TABLE AS new_rows"),
-                ("DELETE", "OLD TABLE AS old_rows"),
-                ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-            ):
-                name = _id(f"{FUNCTION.format(watch.table)}_{event.lower()}")
-                cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", name, _id(watch.table)))
-                cr.execute(
-                    SQL(
-                        "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s "
-                        "FOR EACH STATEMENT EXECUTE FUNCTION %s()",
-                        name,
-                        SQL(event),
-                        _id(watch.table),
-                        SQL(transition),
-                        function,
-                    )
+            for event in ("INSERT", "DELETE", "UPDATE"):
+                statement_trigger(
+                    cr,
+                    f"{FUNCTION.format(watch.table)}_{event.lower()}",
+                    watch.table,
+                    event,
+                    FUNCTION.format(watch.table),
                 )
         # a contact joining or leaving a company moves its documents from one
         # customer to another: a row trigger, fired only when Odoo writes the

@@ -6,6 +6,8 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.tools import SQL, create_index
 
+from .retail_sql import statement_trigger
+
 _logger = logging.getLogger(__name__)
 
 DIRTY = "retail_product_month_dirty"
@@ -205,7 +207,8 @@ class RetailProductMonth(models.Model):
         """A statement trigger per event (PostgreSQL allows transition
         tables on one event only); the SQL is this module's constants."""
         cr = self.env.cr
-        function = _id(f"retail_product_month_{table}_changed")
+        name = f"retail_product_month_{table}_changed"
+        function = _id(name)
         cr.execute(
             SQL(
                 """CREATE OR REPLACE FUNCTION %s() RETURNS trigger
@@ -214,24 +217,9 @@ class RetailProductMonth(models.Model):
                 body,
             )
         )
-        events = {
-            "UPDATE": SQL(
-                "AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                _id(table),
-            ),
-            "INSERT": SQL("AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows", _id(table)),
-            "DELETE": SQL("AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows", _id(table)),
-        }
         for event in ("UPDATE", *other_events):
-            name = _id(f"retail_product_month_{table}_changed_{event.lower()}")
-            cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", name, _id(table)))
-            cr.execute(
-                SQL(
-                    "CREATE TRIGGER %s %s FOR EACH STATEMENT EXECUTE FUNCTION %s()",
-                    name,
-                    events[event],
-                    function,
-                )
+            statement_trigger(
+                cr, f"retail_product_month_{table}_changed_{event.lower()}", table, event, name
             )
 
     @api.model

@@ -1,5 +1,15 @@
 """Settings of the transactions of the addon's set-based jobs and reports,
-shared by the regrade, the low-stock scan and the product analysis."""
+shared by the regrade, the low-stock scan and the product analysis; and the
+statement-level triggers of the tables they keep beside Odoo's."""
+
+from odoo.tools import SQL
+
+# the transition tables of a statement-level trigger, per event
+TRANSITIONS = {
+    "INSERT": "NEW TABLE AS new_rows",
+    "DELETE": "OLD TABLE AS old_rows",
+    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
 
 
 def no_jit(cr):
@@ -15,3 +25,21 @@ def heavy_job_settings(cr):
     commit): its statements read millions of rows once, so sort and group
     in memory, and no JIT compilation (it costs more than it saves here)."""
     cr.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+
+
+def statement_trigger(cr, name, table, event, function):
+    """(Re)create the trigger ``name`` that runs ``function`` after each
+    statement of ``event`` on ``table``, with its transition tables
+    (``new_rows``, ``old_rows``). The names are the module's constants."""
+    cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(name), SQL.identifier(table)))
+    cr.execute(
+        SQL(
+            "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s "
+            "FOR EACH STATEMENT EXECUTE FUNCTION %s()",
+            SQL.identifier(name),
+            SQL(event),
+            SQL.identifier(table),
+            SQL(TRANSITIONS[event]),
+            SQL.identifier(function),
+        )
+    )

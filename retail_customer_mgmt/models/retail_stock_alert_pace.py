@@ -22,6 +22,8 @@ import logging
 from odoo import api, models
 from odoo.tools import SQL
 
+from .retail_sql import statement_trigger
+
 _logger = logging.getLogger(__name__)
 
 PACE = "retail_stock_pace_day"
@@ -177,30 +179,13 @@ class RetailStockAlert(models.Model):
         )
         self._retail_pace_function(LOCATION_FUNCTION, location_body, block=False)
         triggers = (
-            ("stock_move", MOVE_FUNCTION, "INSERT", "NEW TABLE AS new_rows"),
-            ("stock_move", MOVE_FUNCTION, "DELETE", "OLD TABLE AS old_rows"),
-            ("stock_move", MOVE_FUNCTION, "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-            (
-                "stock_location",
-                LOCATION_FUNCTION,
-                "UPDATE",
-                "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-            ),
+            ("stock_move", MOVE_FUNCTION, "INSERT"),
+            ("stock_move", MOVE_FUNCTION, "DELETE"),
+            ("stock_move", MOVE_FUNCTION, "UPDATE"),
+            ("stock_location", LOCATION_FUNCTION, "UPDATE"),
         )
-        for table, function, event, transition in triggers:
-            name = _id(f"{function}_{event.lower()}")
-            cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", name, _id(table)))
-            cr.execute(
-                SQL(
-                    "CREATE TRIGGER %s AFTER %s ON %s REFERENCING %s "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION %s()",
-                    name,
-                    SQL(event),
-                    _id(table),
-                    SQL(transition),
-                    _id(function),
-                )
-            )
+        for table, function, event in triggers:
+            statement_trigger(cr, f"{function}_{event.lower()}", table, event, function)
 
     def _retail_pace_function(self, name, body, block=True):
         """(Re)create the trigger function ``name``; the SQL is this

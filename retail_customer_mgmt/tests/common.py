@@ -209,6 +209,29 @@ class RetailCommon(AccountTestInvoicingCommon):
         refund.date_order = fields.Datetime.to_datetime(date)
         return refund
 
+    def _grade_snapshot(self, company, fingerprint=False):
+        """Per customer of ``company``, the figures and the grade the last
+        regrade wrote (and the date fingerprint with ``fingerprint``), read
+        from the database."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        grades = self.env["retail.customer.grade"].search([("company_id", "=", company.id)])
+        return {
+            g.partner_id.id: (
+                g.frequency,
+                g.monetary,
+                g.order_count,
+                g.lifetime_spend,
+                g.median_interval,
+                g.rfm_code,
+                g.segment_id.id,
+                g.churn_risk,
+                g.last_purchase,
+                *((g.date_fingerprint,) if fingerprint else ()),
+            )
+            for g in grades
+        }
+
     @staticmethod
     def _validate_picking(picking):
         """Deliver or receive everything of ``picking``, as a warehouse worker does."""

@@ -239,23 +239,6 @@ class TestGrading(RetailCommon):
                 f"{large} for {large_run.done}",
             )
 
-    def _snapshot(self, company):
-        grades = self.Grade.search([("company_id", "=", company.id)])
-        return {
-            g.partner_id.id: (
-                g.frequency,
-                g.monetary,
-                g.order_count,
-                g.lifetime_spend,
-                g.median_interval,
-                g.rfm_code,
-                g.segment_id.id,
-                g.churn_risk,
-                g.last_purchase,
-            )
-            for g in grades
-        }
-
     def test_incremental_nightly_regrade(self):
         """The next night reads only the customers whose orders changed or left
         the window, and ends exactly where a full regrade would."""
@@ -278,11 +261,11 @@ class TestGrading(RetailCommon):
             self.assertLess(night.refreshed, night.total, "only changed histories are read")
             self.assertEqual((self._grade(late).frequency, self._grade(late).monetary), (0, 0.0))
             self.assertEqual(self._grade(self.b).frequency, 2)
-            incremental = self._snapshot(company)
+            incremental = self._grade_snapshot(company)
             full = self.Run._regrade(company, full=True)
         self.assertEqual(full.mode, "full")
         self.assertEqual(full.changed, 0, "a full regrade finds nothing left to change")
-        self.assertEqual(self._snapshot(company), incremental)
+        self.assertEqual(self._grade_snapshot(company), incremental)
 
     def test_segment_coverage_and_validation(self):
         segment = self._segment("lost")

@@ -105,25 +105,6 @@ class TestGradingFingerprint(RetailCommon):
             dates[partner_id][date] += 1
         return dates
 
-    def _snapshot(self):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        return {
-            g.partner_id.id: (
-                g.frequency,
-                g.monetary,
-                g.order_count,
-                g.lifetime_spend,
-                g.median_interval,
-                g.date_fingerprint,
-                g.rfm_code,
-                g.segment_id.id,
-                g.churn_risk,
-                g.last_purchase,
-            )
-            for g in self.Grade.search([("company_id", "=", self.company.id)])
-        }
-
     def _from_scratch(self):
         self.env.flush_all()
         self.env.cr.execute(
@@ -162,9 +143,11 @@ class TestGradingFingerprint(RetailCommon):
                 expected_sorted,
                 "only the customers whose purchase dates changed are sorted",
             )
-            through_fingerprints = self._snapshot()
+            through_fingerprints = self._grade_snapshot(self.company, fingerprint=True)
             self._from_scratch()
-            self.assertEqual(self._snapshot(), through_fingerprints)
+            self.assertEqual(
+                self._grade_snapshot(self.company, fingerprint=True), through_fingerprints
+            )
 
     @settings(max_examples=8, deadline=None, derandomize=True, database=None)
     @given(
@@ -193,8 +176,8 @@ class TestGradingFingerprint(RetailCommon):
                 self._apply(step, orders, partners)
             night = self.Run._regrade(self.company)
             self.assertEqual(night.mode, "incremental")
-            incremental = self._snapshot()
+            incremental = self._grade_snapshot(self.company, fingerprint=True)
             # the customers not read again are graded on their stored metrics
             self.assertEqual(night.total, len(incremental))
             self._from_scratch()
-            self.assertEqual(self._snapshot(), incremental)
+            self.assertEqual(self._grade_snapshot(self.company, fingerprint=True), incremental)

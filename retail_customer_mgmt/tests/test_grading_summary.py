@@ -94,24 +94,6 @@ class TestGradingSummary(RetailCommon):
         )
         return {pid for (pid,) in self.env.cr.fetchall()}
 
-    def _grades(self):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        return {
-            g.partner_id.id: (
-                g.frequency,
-                g.monetary,
-                g.order_count,
-                g.lifetime_spend,
-                g.median_interval,
-                g.rfm_code,
-                g.segment_id.id,
-                g.churn_risk,
-                g.last_purchase,
-            )
-            for g in self.Grade.search([("company_id", "=", self.company.id)])
-        }
-
     def _customers(self):
         customers = self.env["res.partner"].create(
             [{"name": f"Summary customer {i}", "is_company": True} for i in range(CUSTOMERS)]
@@ -193,7 +175,7 @@ class TestGradingSummary(RetailCommon):
             for step in later:
                 self._apply(step, orders, customers, contact, night)
             run = self.Run._regrade(self.company)
-            through_summary = self._grades()
+            through_summary = self._grade_snapshot(self.company)
             self.assertEqual(run.total, len(through_summary))
             self.Run._summary_build(self.company, run.window_start)
             self.env.cr.execute(
@@ -203,7 +185,7 @@ class TestGradingSummary(RetailCommon):
             )
             self.env.invalidate_all()
             self.Run._regrade(self.company)
-            self.assertEqual(self._grades(), through_summary)
+            self.assertEqual(self._grade_snapshot(self.company), through_summary)
 
     # ------------------------------------------------------------------
     # hand-computed cases
