@@ -14,8 +14,8 @@ of the same orders measured in the same run:
 (b) the first full regrade (no grade yet), (b1) a forced full regrade with
     grades, (b2) the next night's incremental regrade after one day of new
     orders, checked against a full regrade (must write nothing), (b3) the
-    weekly full regrade after a week of new orders (it sorts again only the
-    histories whose purchase dates changed),
+    weekly full regrade after a week of new orders (it recomputes from their
+    orders only the customers whose documents changed, the number "read"),
 (d) the dashboard's figures of the last year, (e) the recommendations
     rebuild, (f) the customer-analysis XLSX export,
 
@@ -161,13 +161,11 @@ def regrades(env, company, label, a, orders):
             a,
             graded=run.done,
             written=run.changed,
-            sorted=run.sorted_histories,
+            read=run.refreshed,
         )
     )
     run, *measures = timed(env, lambda: Run._regrade(company, full=True))
-    out.update(
-        job("b1_full_regrade", *measures, a, written=run.changed, sorted=run.sorted_histories)
-    )
+    out.update(job("b1_full_regrade", *measures, a, written=run.changed, read=run.refreshed))
     first, last = customer_range(env, label)
     reset_peak()
     night = next_night(env, company, first, last - first + 1, orders)
@@ -183,7 +181,7 @@ def regrades(env, company, label, a, orders):
         )
     )
     # (b3) the weekly full regrade after a week of new orders: only the
-    # histories whose purchase dates changed are sorted again
+    # customers whose documents changed are read again
     week = 7 * max(orders // 1095, 1)
     insert_sale_orders(env.cr, company.id, first, last, week, prefix="BENCH/WEEK", days=7, skew=1.0)
     run, *measures = timed(env, lambda: Run._regrade(company, full=True))
@@ -194,7 +192,7 @@ def regrades(env, company, label, a, orders):
             a,
             new_orders=week,
             written=run.changed,
-            sorted=run.sorted_histories,
+            read=run.refreshed,
         )
     )
     return out

@@ -286,7 +286,8 @@ class RetailGradeRun(models.Model):
         if summary:
             # every run, full or incremental, reads the stored summary after
             # recomputing the customers whose documents changed
-            refreshed = resorted = self._summary_refresh(company, self.window_start)
+            refreshed, touched = self._summary_refresh(company, self.window_start)
+            resorted = refreshed
             self.staged_summary = True
         elif self.mode == "full" and self._fingerprinted():
             self.env.cr.execute(self._stage_fingerprint_sql())
@@ -340,7 +341,9 @@ class RetailGradeRun(models.Model):
 
     @api.model
     def _cron_retail_regrade(self, batch_size=None, time_budget=240):
-        today = fields.Date.context_today(self)
+        # the day of the runs' grading_date (UTC, see ``_start``), whatever
+        # the time zone of the user the job runs as
+        today = fields.Date.today()
         for company in self.env["res.company"].search([]):
             last = self.search([("company_id", "=", company.id)], limit=1)
             if last.state == "done" and last.grading_date == today:

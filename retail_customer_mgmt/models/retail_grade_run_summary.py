@@ -280,7 +280,9 @@ class RetailGradeRun(models.Model):
         """Bring the company's summary to now and to ``window_start``: the
         noted customers recomputed from their documents, the others' window
         figures moved from the summary's window start to this one. A
-        constant number of statements; return the customers recomputed.
+        constant number of statements; return the customers recomputed and
+        the ids noted (the only ones whose rows may have gone: None when
+        the summary was built from scratch).
 
         A document committed by another transaction while this runs is
         either read by it or noted for the next refresh, which recomputes
@@ -297,7 +299,7 @@ class RetailGradeRun(models.Model):
         )
         row = cr.fetchone()
         if not row:
-            return self._summary_build(company, window_start)
+            return self._summary_build(company, window_start), None
         # the noted contacts, their customers (commercial partners), and the
         # customers themselves (a contact that was deleted or left)
         cr.execute(
@@ -344,7 +346,7 @@ class RetailGradeRun(models.Model):
                 company.id,
             )
         )
-        return count
+        return count, ids
 
     def _summary_move_window_sql(self, company, old, new):
         """Move the window figures from ``old`` to ``new``: the documents

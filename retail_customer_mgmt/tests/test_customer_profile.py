@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from odoo import fields
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import RetailCommon
 
@@ -78,6 +78,19 @@ class TestCustomerProfile(RetailCommon):
                 }
             )
         self.assertFalse(self.partner.retail_consent_phone)
+
+    def test_consent_dated_in_an_eastern_time_zone(self):
+        """At 20:00 UTC it is already tomorrow in Shanghai: a consent a
+        Shanghai shop records then carries tomorrow's UTC date, and a
+        customer changing another consent from a UTC session is not told
+        that the first one is in the future. Three days ahead still is."""
+        with freeze_time("2026-06-01 20:00:00"):
+            self.partner.with_context(tz="Asia/Shanghai").retail_consent_email = True
+            self.assertEqual(self.partner.retail_consent_email_date, date(2026, 6, 2))
+            self.partner.with_context(tz="UTC").retail_consent_sms = True
+            self.assertEqual(self.partner.retail_consent_sms_date, date(2026, 6, 1))
+            with self.assertRaisesMessage(ValidationError, "is in the future"):
+                self.partner.retail_consent_email_date = date(2026, 6, 4)
 
     def test_form_retail_tab(self):
         """A user of the contact form ticks a consent and gets the date."""
