@@ -286,7 +286,10 @@ class RetailGradeRun(models.Model):
 
         A document committed by another transaction while this runs is
         either read by it or noted for the next refresh, which recomputes
-        its customer (the note stays until a refresh takes it)."""
+        its customer (the note stays until a refresh takes it). One
+        exception, until that next refresh: a back-dated document in the
+        slice the window moves over, of a customer not noted before, is
+        taken off once too many (see the ROADMAP)."""
         cr = self.env.cr
         self.env["retail.purchase"]._flush()
         self.env["res.partner"].flush_model(["commercial_partner_id"])
