@@ -35,7 +35,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .retail_sql import statement_trigger
+from .retail_sql import rows_changed, statement_trigger, trigger_function
 
 _logger = logging.getLogger(__name__)
 
@@ -125,16 +125,14 @@ class RetailGradeRun(models.Model):
                           FROM new_rows r) n ON n.id = o.id,
                        LATERAL (VALUES (o.company_id, o.%(column)s),
                                        (n.company_id, n.%(column)s)) k(company_id, partner_id)
-                 WHERE (o.retail_counted OR n.retail_counted)
-                   AND (%(old)s) IS DISTINCT FROM (%(new)s)
+                 WHERE (o.retail_counted OR n.retail_counted) AND %(changed)s
                    AND k.partner_id IS NOT NULL AND k.company_id IS NOT NULL;
             END IF;""",
             dirty=_id(DIRTY),
             partner=partner,
             column=_id(watch.partner_column),
             counted=watch.counted,
-            old=SQL(", ").join(_id("o", name) for name in columns),
-            new=SQL(", ").join(_id("n", name) for name in columns),
+            changed=rows_changed(columns),
         )
 
     @api.model
@@ -144,23 +142,10 @@ class RetailGradeRun(models.Model):
         cr = self.env.cr
         watches = self.env["retail.purchase"]._watches() or []
         for watch in watches:
-            function = _id(FUNCTION.format(watch.table))
-            cr.execute(
-                SQL(
-                    """CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql
-                       AS $$ BEGIN %s RETURN NULL; END $$""",
-                    function,
-                    self._summary_function_body(watch),
-                )
-            )
+            function = FUNCTION.format(watch.table)
+            trigger_function(cr, function, self._summary_function_body(watch))
             for event in ("INSERT", "DELETE", "UPDATE"):
-                statement_trigger(
-                    cr,
-                    f"{FUNCTION.format(watch.table)}_{event.lower()}",
-                    watch.table,
-                    event,
-                    FUNCTION.format(watch.table),
-                )
+                statement_trigger(cr, f"{function}_{event.lower()}", watch.table, event, function)
         # a contact joining or leaving a company moves its documents from one
         # customer to another: a row trigger, fired only when Odoo writes the
         # column and it changes (partners are written often), not when a new
@@ -189,7 +174,6 @@ class RetailGradeRun(models.Model):
                 dirty=_id(DIRTY),
             )
         )
-        return watches
 
     @api.model
     def _summary_usable(self):

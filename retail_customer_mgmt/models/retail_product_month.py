@@ -6,7 +6,7 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.tools import SQL, create_index
 
-from .retail_sql import statement_trigger
+from .retail_sql import rows_changed, statement_trigger, trigger_function
 
 _logger = logging.getLogger(__name__)
 
@@ -160,13 +160,9 @@ class RetailProductMonth(models.Model):
 
     @staticmethod
     def _changed(columns):
-        """``(o.a, o.b) IS DISTINCT FROM (n.a, n.b)`` of the old and new rows."""
-        names = [name.strip() for name in columns.split(",")]
-        return SQL(
-            "(%s) IS DISTINCT FROM (%s)",
-            SQL(", ").join(SQL.identifier("o", name) for name in names),
-            SQL(", ").join(SQL.identifier("n", name) for name in names),
-        )
+        """Whether the comma-separated ``columns`` differ between the old and
+        the new row (``o``, ``n``)."""
+        return rows_changed(name.strip() for name in columns.split(","))
 
     @classmethod
     def _line_trigger_body(cls, columns):
@@ -208,15 +204,7 @@ class RetailProductMonth(models.Model):
         tables on one event only); the SQL is this module's constants."""
         cr = self.env.cr
         name = f"retail_product_month_{table}_changed"
-        function = _id(name)
-        cr.execute(
-            SQL(
-                """CREATE OR REPLACE FUNCTION %s() RETURNS trigger
-                   LANGUAGE plpgsql AS $$ BEGIN %s RETURN NULL; END $$""",
-                function,
-                body,
-            )
-        )
+        trigger_function(cr, name, body)
         for event in ("UPDATE", *other_events):
             statement_trigger(
                 cr, f"retail_product_month_{table}_changed_{event.lower()}", table, event, name

@@ -43,3 +43,29 @@ def statement_trigger(cr, name, table, event, function):
             SQL.identifier(function),
         )
     )
+
+
+def trigger_function(cr, name, body, block=True):
+    """(Re)create the PL/pgSQL trigger function ``name``: ``body`` followed
+    by ``RETURN NULL`` in a block, or, with ``block=False``, ``body`` as the
+    whole block (one with its own DECLARE). The SQL is the module's."""
+    if block:
+        body = SQL("BEGIN %s RETURN NULL; END", body)
+    cr.execute(
+        SQL(
+            "CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ %s $$",
+            SQL.identifier(name),
+            body,
+        )
+    )
+
+
+def rows_changed(columns):
+    """``(o.a, o.b) IS DISTINCT FROM (n.a, n.b)``: whether ``columns`` differ
+    between the old row ``o`` and the new row ``n`` of an update."""
+    columns = list(columns)
+    return SQL(
+        "(%s) IS DISTINCT FROM (%s)",
+        SQL(", ").join(SQL.identifier("o", name) for name in columns),
+        SQL(", ").join(SQL.identifier("n", name) for name in columns),
+    )

@@ -22,7 +22,7 @@ import logging
 from odoo import api, models
 from odoo.tools import SQL
 
-from .retail_sql import statement_trigger
+from .retail_sql import rows_changed, statement_trigger, trigger_function
 
 _logger = logging.getLogger(__name__)
 
@@ -112,11 +112,7 @@ class RetailStockAlert(models.Model):
 
     def _retail_pace_triggers(self):
         cr = self.env.cr
-        changed = SQL(
-            "(%s) IS DISTINCT FROM (%s)",
-            SQL(", ").join(_id("o", name) for name in MOVE_COLUMNS),
-            SQL(", ").join(_id("n", name) for name in MOVE_COLUMNS),
-        )
+        changed = rows_changed(MOVE_COLUMNS)
         # an update adds the new contribution and takes the old one off, for
         # the rows whose relevant columns changed only (Odoo writes moves often)
         move_body = SQL(
@@ -188,17 +184,9 @@ class RetailStockAlert(models.Model):
             statement_trigger(cr, f"{function}_{event.lower()}", table, event, function)
 
     def _retail_pace_function(self, name, body, block=True):
-        """(Re)create the trigger function ``name``; the SQL is this
-        module's constants."""
-        if block:
-            body = SQL("BEGIN %s RETURN NULL; END", body)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ %s $$",
-                _id(name),
-                body,
-            )
-        )
+        """(Re)create the trigger function ``name`` (see
+        ``retail_sql.trigger_function``)."""
+        trigger_function(self.env.cr, name, body, block=block)
 
     @api.model
     def _retail_pace_rebuild(self):

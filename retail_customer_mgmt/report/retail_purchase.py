@@ -36,6 +36,10 @@ class Watch(NamedTuple):
     counted: SQL
 
 
+# the columns of a sales or POS order that its purchase row reads
+ORDER_WATCHED = ("state", "date_order", "amount_total", "currency_rate")
+
+
 class PurchaseSource(NamedTuple):
     """One kind of document that counts as a purchase (or nets one out)."""
 
@@ -156,7 +160,7 @@ class RetailPurchase(models.AbstractModel):
                 Watch(
                     "sale_order",
                     "partner_id",
-                    ("state", "date_order", "amount_total", "currency_rate"),
+                    ORDER_WATCHED,
                     SQL("r.state = 'sale'"),
                 ),
             ),
@@ -198,7 +202,7 @@ class RetailPurchase(models.AbstractModel):
                 Watch(
                     "pos_order",
                     "partner_id",
-                    ("state", "date_order", "amount_total", "currency_rate"),
+                    ORDER_WATCHED,
                     SQL("r.state IN ('paid', 'done', 'invoiced')"),
                 ),
             ),
