@@ -212,22 +212,31 @@ class RetailGradeRun(models.Model):
 
     @api.model
     def _rules_sql(self, segments):
-        """The segments' rules as rows numbered in matching order (see
-        ``services.rfm.SegmentMatcher``): the first matching rule is the one
-        with the lowest number."""
+        """The number of the first rule a scored customer ``s`` matches (see
+        ``services.rfm.SegmentMatcher``; NULL when none does), as one
+        ``CASE`` of the rules in matching order, and the segment of each
+        number. An expression of the row's own columns: no lookup per
+        customer in a table of rules."""
         rules = sorted(
             (segment._rule() for segment in segments), key=lambda x: (x.sequence, x.segment_id)
         )
-        columns = list(zip(*[_flatten(rule) for rule in rules], strict=True)) or [[]] * 9
-        return SQL(
-            """
-            SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
-                                 %s::int[], %s::float8[], %s::float8[], %s::float8[])
-                WITH ORDINALITY AS r(r_min, r_max, f_min, f_max, m_min, m_max,
-                                     min_spend, max_avg, min_avg, number)
-            """,
-            *[list(column) for column in columns],
-        ), [rule.segment_id for rule in rules]
+        if not rules:
+            return SQL("NULL::int"), []
+        branches = []
+        for number, rule in enumerate(rules, start=1):
+            conditions = [
+                SQL("s.r BETWEEN %s AND %s", *rule.r),
+                SQL("s.f BETWEEN %s AND %s", *rule.f),
+                SQL("s.m BETWEEN %s AND %s", *rule.m),
+            ]
+            if rule.min_spend:
+                conditions.append(SQL("s.monetary >= %s::float8", rule.min_spend))
+            if rule.min_avg_basket:
+                conditions.append(SQL("s.avg_basket >= %s::float8", rule.min_avg_basket))
+            if rule.max_avg_basket:
+                conditions.append(SQL("s.avg_basket <= %s::float8", rule.max_avg_basket))
+            branches.append(SQL("WHEN %s THEN %s", SQL(" AND ").join(conditions), number))
+        return SQL("CASE %s END", SQL(" ").join(branches)), [rule.segment_id for rule in rules]
 
     def _grade_sql(self, cuts, segments, low, high):
         """Grade the customers with ids in ``]low, high]`` and write the grades
@@ -242,26 +251,18 @@ class RetailGradeRun(models.Model):
         failing the batch."""
         company = self.company_id
         recency_cuts, frequency_cuts, monetary_cuts = cuts
-        rules, segment_ids = self._rules_sql(segments)
+        rule_number, segment_ids = self._rules_sql(segments)
         churn_days = [segments.browse(sid).churn_interval_days or 0 for sid in segment_ids]
         return SQL(
             """
-            WITH rules AS MATERIALIZED (%(rules)s),
-            scored AS (
+            WITH scored AS (
                 SELECT pop.*, %(r)s AS r, %(f)s AS f, %(m)s AS m,
                        pop.lifetime_spend / pop.order_count AS avg_basket
                   FROM (%(population)s OFFSET 0) pop
                 OFFSET 0
             ),
             matched AS (
-                SELECT s.*, (SELECT min(rules.number) FROM rules
-                              WHERE s.r BETWEEN rules.r_min AND rules.r_max
-                                AND s.f BETWEEN rules.f_min AND rules.f_max
-                                AND s.m BETWEEN rules.m_min AND rules.m_max
-                                AND (rules.min_spend = 0 OR s.monetary >= rules.min_spend)
-                                AND (rules.min_avg = 0 OR s.avg_basket >= rules.min_avg)
-                                AND (rules.max_avg = 0 OR s.avg_basket <= rules.max_avg)
-                           ) AS rule_number
+                SELECT s.*, %(rule_number)s AS rule_number
                   FROM scored s
                 OFFSET 0
             ),
@@ -313,7 +314,7 @@ class RetailGradeRun(models.Model):
                 date_fingerprint = EXCLUDED.date_fingerprint, changed_on = EXCLUDED.changed_on,
                 write_date = EXCLUDED.write_date
             """,
-            rules=rules,
+            rule_number=rule_number,
             segment_ids=segment_ids,
             churn_days=churn_days,
             r=self._score_sql("pop.recency", recency_cuts, reverse=True),
@@ -365,15 +366,3 @@ class RetailGradeRun(models.Model):
             revisit=revisit_segments,
             revisit_types=revisit_types.ids,
         )
-
-
-def _flatten(rule):
-    """A ``SegmentRule`` as the columns of ``_rules_sql``."""
-    return (
-        *rule.r,
-        *rule.f,
-        *rule.m,
-        rule.min_spend or 0.0,
-        rule.max_avg_basket or 0.0,
-        rule.min_avg_basket or 0.0,
-    )

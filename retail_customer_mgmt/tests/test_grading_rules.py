@@ -46,6 +46,28 @@ class TestGradingRules(RetailCommon):
         cls.partners = cls.env["res.partner"].create(
             [{"name": f"Rule customer {i}"} for i in range(15)]
         )
+        # rules with spend and basket conditions, tried before the standard
+        # ones (the population's amounts fall on both sides of each bound)
+        cls.env["retail.segment"].sudo().create(
+            [
+                {
+                    "name": "Big spenders",
+                    "code": "T_BIG",
+                    "sequence": 1,
+                    "min_spend": 100.0,
+                    "max_avg_basket": 500.0,
+                    "company_id": cls.company.id,
+                },
+                {
+                    "name": "Large baskets",
+                    "code": "T_BASKET",
+                    "sequence": 2,
+                    "r_min": 2,
+                    "min_avg_basket": 30.0,
+                    "company_id": cls.company.id,
+                },
+            ]
+        )
         cls.segments = cls.env["retail.segment"].sudo()._segments_for(cls.company)
 
     def _stage(self, population):
