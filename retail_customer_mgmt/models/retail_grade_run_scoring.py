@@ -248,7 +248,8 @@ class RetailGradeRun(models.Model):
         writes them for the company, and each reference checked costs a
         lookup per row. A customer deleted since the staging (the batches
         of a run may run hours apart) is skipped, not a foreign-key error
-        failing the batch."""
+        failing the batch: the summary loses them at once (a trigger), a
+        staged table is joined with the customers."""
         company = self.company_id
         recency_cuts, frequency_cuts, monetary_cuts = cuts
         rule_number, segment_ids = self._rules_sql(segments)
@@ -299,10 +300,7 @@ class RetailGradeRun(models.Model):
                    (n.frequency, n.monetary, n.order_count, n.lifetime_spend, n.avg_basket,
                     n.median_interval, n.r, n.f, n.m, n.segment_id, n.churn_risk,
                     n.last_purchase, n.date_fingerprint))
-               -- a customer deleted since the staging has no grade to write
-               -- (no range on rp.id here: the planner then underestimates the
-               -- batch and joins the old grades by a nested loop, 60 x slower)
-               AND EXISTS (SELECT 1 FROM res_partner rp WHERE rp.id = n.partner_id)
+               %(exists)s
             ON CONFLICT (partner_id, company_id) DO UPDATE SET
                 frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
                 order_count = EXCLUDED.order_count, lifetime_spend = EXCLUDED.lifetime_spend,
@@ -316,6 +314,15 @@ class RetailGradeRun(models.Model):
             """,
             rule_number=rule_number,
             segment_ids=segment_ids,
+            exists=SQL()
+            if self.staged_summary
+            else SQL(
+                # a customer deleted since the staging has no grade to write
+                # (no range on rp.id here: the planner then underestimates
+                # the batch and joins the old grades by a nested loop, 60 x
+                # slower); the summary loses its deleted customers at once
+                "AND EXISTS (SELECT 1 FROM res_partner rp WHERE rp.id = n.partner_id)"
+            ),
             churn_days=churn_days,
             r=self._score_sql("pop.recency", recency_cuts, reverse=True),
             f=self._score_sql("pop.frequency", frequency_cuts),

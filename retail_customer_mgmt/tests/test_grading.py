@@ -161,12 +161,14 @@ class TestGrading(RetailCommon):
 
     def test_customer_deleted_between_batches(self):
         """A customer deleted after the staging is skipped by a later batch
-        (it failed on the grade's foreign key); the others are graded."""
+        (it failed on the grade's foreign key): the summary the batches read
+        loses it at once; the others are graded."""
         gone = self.env["res.partner"].create({"name": "G Deleted Later"})
         with freeze_time(NOW):
             order = self._sale(gone, 70.0, "2026-05-10 12:00:00")
             run = self.Run._regrade(self.company_1, batch_size=2, time_budget=-1)
             self.assertEqual((run.state, run.done, run.total), ("running", 2, 6))
+            self.assertTrue(run.staged_summary, "the batches read the summary")
             order.with_context(disable_cancel_warning=True).action_cancel()
             order.unlink()
             gone.unlink()

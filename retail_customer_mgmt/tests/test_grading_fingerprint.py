@@ -64,6 +64,31 @@ class TestGradingFingerprint(RetailCommon):
         self.assertIsNone(self.env["retail.purchase"]._watches())
         self.assertFalse(self.Run._summary_usable())
 
+    def test_customer_deleted_between_batches_of_a_staged_run(self):
+        """A run staged into its own table (not the summary, which loses a
+        deleted customer at once) skips a customer deleted after the staging
+        instead of failing the batch on the grade's foreign key."""
+        partners = self.env["res.partner"].create([{"name": f"F Staged {i}"} for i in range(3)])
+        with freeze_time(NOW):
+            orders = [self._place(partner, 10, 50.0, False) for partner in partners]
+            self.env.flush_all()
+            self.env.cr.execute(
+                "DELETE FROM retail_customer_grade WHERE company_id = %(c)s;"
+                "DELETE FROM retail_grade_run WHERE company_id = %(c)s",
+                {"c": self.company.id},
+            )
+            run = self.Run._regrade(self.company, batch_size=1, time_budget=-1)
+            self.assertFalse(run.staged_summary)
+            self.assertEqual(run.state, "running")
+            gone = partners[-1]
+            orders[-1].with_context(disable_cancel_warning=True).action_cancel()
+            orders[-1].unlink()
+            gone.unlink()
+            self.Run._regrade(self.company)
+        self.assertEqual(run.state, "done")
+        graded = self.Grade.search([("company_id", "=", self.company.id)]).partner_id
+        self.assertEqual(graded & partners, partners[:2])
+
     def _place(self, partner, days, amount, pos):
         date = NOW - timedelta(days=days, hours=days % 7)
         if pos:

@@ -295,8 +295,8 @@ class TestGradingSummary(RetailCommon):
             state=STATE,
         )
         cr.execute(query)
-        # three tables watched with three triggers each, and the contacts'
-        self.assertEqual(cr.fetchone(), (10, 4, True, True, True))
+        # three tables watched with three triggers each, and the contacts' two
+        self.assertEqual(cr.fetchone(), (11, 5, True, True, True))
         cr.execute("SAVEPOINT summary_uninstall")
         try:
             uninstall_hook(self.env)
