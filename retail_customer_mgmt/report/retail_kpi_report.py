@@ -7,7 +7,16 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..models.retail_order_exception import OPEN_STATES
-from ..services.kpis import PurchaseCounts, average, cohort_matrix, points_kpis, purchase_kpis
+from ..services.kpis import (
+    COHORT_MONTHS,
+    PurchaseCounts,
+    add_months,
+    average,
+    cohort_matrix,
+    month_span,
+    points_kpis,
+    purchase_kpis,
+)
 
 
 class RetailKpiReport(models.AbstractModel):
@@ -16,7 +25,7 @@ class RetailKpiReport(models.AbstractModel):
     The dashboard (``retail.dashboard``) and the XLSX exports show them; the
     arithmetic lives in ``services/kpis.py``. Each figure group has its query
     (``_query_*``, to extend as ``sale.report``'s ``_select_*`` / ``_from_*``)
-    and its reader; four queries in all, whatever the number of customers,
+    and its reader; three queries in all, whatever the number of customers,
     orders or ledger lines.
     """
 
@@ -48,6 +57,20 @@ class RetailKpiReport(models.AbstractModel):
         return utc(date_from), utc(date_to + timedelta(days=1)), utc(date_from - timedelta(days))
 
     @api.model
+    def _retail_month_starts(self, date_from, date_to):
+        """The first days of the cohort table's months (the period's, at most
+        the last ``COHORT_MONTHS``: each customer's months of purchase are
+        the bits of a bigint) and the UTC instant each starts at."""
+        tz = pytz.timezone(self._retail_tz())
+        last = date_to.replace(day=1)
+        first = max(date_from.replace(day=1), add_months(last, 1 - COHORT_MONTHS))
+        months = [add_months(first, k) for k in range(max(month_span(first, last), 0))]
+        return months, [
+            tz.localize(datetime.combine(month, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+            for month in months
+        ]
+
+    @api.model
     def _retail_check_company(self, company):
         """The figures are read in SQL: check the rights the ORM would check."""
         if not self.env.user.has_group("retail_customer_mgmt.group_retail_user"):
@@ -66,7 +89,7 @@ class RetailKpiReport(models.AbstractModel):
     @api.model
     def _get_kpis(self, company, date_from, date_to):
         """All the dashboard figures of ``company`` for the local days
-        [date_from, date_to], in four queries."""
+        [date_from, date_to], in three queries."""
         self._retail_check_company(company)
         start, end, previous = self._retail_period(date_from, date_to)
         Purchase = self.env["retail.purchase"]
@@ -74,9 +97,10 @@ class RetailKpiReport(models.AbstractModel):
         for model in ("loyalty.history", "loyalty.card", "retail.feedback"):
             self.env[model].flush_model()
         orders = Purchase._rows_sql(company)
-        counts = self._read_purchase_counts(orders, start, end, previous)
+        months = self._retail_month_starts(date_from, date_to)
+        counts, cohort_rows = self._read_purchase_counts(orders, start, end, previous, months)
         kpis = purchase_kpis(counts, (date_to - date_from).days + 1)
-        cohorts = self._read_cohorts(orders, date_from, date_to, end)
+        cohorts = cohort_matrix(cohort_rows, months[0][0], months[0][-1]) if months[0] else []
         points = self._read_points(company, start, end)
         return {
             "buyer_count": counts.buyers,
@@ -105,10 +129,18 @@ class RetailKpiReport(models.AbstractModel):
     # Customers and purchases
     # ------------------------------------------------------------------
     @api.model
-    def _query_purchase_counts(self, orders, start, end, previous):
+    def _query_purchase_counts(self, orders, start, end, previous, month_starts):
+        """The purchase counts and the first-purchase cohorts in one pass over
+        the purchases (one aggregate per customer, hashed, no sort of the
+        purchases): each customer's first purchase, and the months of the
+        cohort table they bought in as the bits of a bigint (the month of a
+        purchase found by ``width_bucket`` among the UTC starts of the local
+        months, ``month_starts``). The cohorts are counted from the customers
+        whose first purchase is in those months; they come back as one array
+        of ``[cohort month, month, customers]`` (month numbers from 1)."""
         return SQL(
             """
-            WITH per_customer AS (
+            WITH per_customer AS MATERIALIZED (
                 SELECT partner_id,
                        COUNT(*) FILTER (WHERE is_order = 1 AND d >= %(start)s
                                           AND d < %(end)s) AS orders,
@@ -118,9 +150,21 @@ class RetailKpiReport(models.AbstractModel):
                                           AND d < %(start)s) AS previous_orders,
                        COUNT(*) FILTER (WHERE is_order = 1 AND d < %(end)s) AS lifetime_orders,
                        COALESCE(SUM(amount) FILTER (WHERE d < %(end)s), 0) AS lifetime_spend,
-                       MIN(d) FILTER (WHERE is_order = 1) AS first_purchase
+                       MIN(d) FILTER (WHERE is_order = 1) AS first_purchase,
+                       MIN(d) FILTER (WHERE is_order = 1 AND d < %(end)s) AS first_before_end,
+                       bit_or(1::bigint << (width_bucket(d, %(months)s::timestamp[]) - 1))
+                           FILTER (WHERE is_order = 1 AND d >= %(cohort_start)s
+                                     AND d < %(end)s) AS months
                   FROM (%(orders)s) o
               GROUP BY partner_id
+            ),
+            cohorts AS (
+                SELECT width_bucket(c.first_before_end, %(months)s::timestamp[]) AS cohort,
+                       b.month, COUNT(*) AS customers
+                  FROM per_customer c, generate_series(1, %(count)s) b(month)
+                 WHERE c.first_before_end >= %(cohort_start)s
+                   AND c.months & (1::bigint << (b.month - 1)) <> 0
+              GROUP BY 1, 2
             )
             SELECT COUNT(*) FILTER (WHERE orders >= 1),
                    COUNT(*) FILTER (WHERE orders >= 2),
@@ -130,53 +174,35 @@ class RetailKpiReport(models.AbstractModel):
                    COUNT(*) FILTER (WHERE previous_orders >= 1),
                    COUNT(*) FILTER (WHERE previous_orders >= 1 AND orders >= 1),
                    COUNT(*) FILTER (WHERE lifetime_orders >= 1),
-                   COALESCE(SUM(lifetime_spend) FILTER (WHERE lifetime_orders >= 1), 0)
+                   COALESCE(SUM(lifetime_spend) FILTER (WHERE lifetime_orders >= 1), 0),
+                   (SELECT COALESCE(array_agg(ARRAY[cohort, month, customers]::bigint[]), '{}')
+                      FROM cohorts)
               FROM per_customer
             """,
             orders=orders,
             start=start,
             end=end,
             previous=previous,
+            # no month (an empty period): no cohort
+            months=month_starts or [end],
+            cohort_start=month_starts[0] if month_starts else end,
+            count=len(month_starts),
         )
 
     @api.model
-    def _read_purchase_counts(self, orders, start, end, previous):
-        self.env.cr.execute(self._query_purchase_counts(orders, start, end, previous))
+    def _read_purchase_counts(self, orders, start, end, previous, months):
+        """The period's ``PurchaseCounts`` and the cohort rows of
+        ``cohort_matrix``; ``months``: the first days of the cohort months
+        and their UTC starts (``_retail_month_starts``)."""
+        firsts, starts = months
+        self.env.cr.execute(self._query_purchase_counts(orders, start, end, previous, starts))
         row = self.env.cr.fetchone()
-        return PurchaseCounts(*row[:4], float(row[4]), *row[5:8], float(row[8]))
-
-    @api.model
-    def _query_cohorts(self, orders, first_month, end):
-        """Customers per first-purchase month and month of purchase (local time).
-
-        The first month comes from a window over the purchases sorted by
-        customer: a hash aggregate on (customer, month) is misestimated by
-        PostgreSQL and spills to disk in thousands of batches on large data.
-        """
-        return SQL(
-            """
-            SELECT cohort, m, COUNT(DISTINCT partner_id)
-              FROM (SELECT partner_id, m, MIN(m) OVER (PARTITION BY partner_id) AS cohort
-                      FROM (SELECT partner_id,
-                                   date_trunc('month', d AT TIME ZONE 'UTC'
-                                                         AT TIME ZONE %(tz)s)::date AS m
-                              FROM (%(orders)s) o
-                             WHERE is_order = 1 AND d < %(end)s) months
-                   ) purchases
-             WHERE cohort >= %(first)s
-          GROUP BY cohort, m
-            """,
-            orders=orders,
-            tz=self._retail_tz(),
-            end=end,
-            first=first_month,
-        )
-
-    @api.model
-    def _read_cohorts(self, orders, date_from, date_to, end):
-        first_month, last_month = date_from.replace(day=1), date_to.replace(day=1)
-        self.env.cr.execute(self._query_cohorts(orders, first_month, end))
-        return cohort_matrix(self.env.cr.fetchall(), first_month, last_month)
+        counts = PurchaseCounts(*row[:4], float(row[4]), *row[5:8], float(row[8]))
+        cohorts = [
+            (firsts[cohort - 1], firsts[month - 1], customers)
+            for cohort, month, customers in row[9]
+        ]
+        return counts, cohorts
 
     # ------------------------------------------------------------------
     # Loyalty points

@@ -141,7 +141,11 @@ class CohortRow:
         return [_ratio(count, self.size) for count in self.retained]
 
 
-def cohort_matrix(rows, first_month, last_month, max_months=24):
+# the months a cohort table shows at most (the last ones of a longer period)
+COHORT_MONTHS = 24
+
+
+def cohort_matrix(rows, first_month, last_month, max_months=COHORT_MONTHS):
     """Retention of first-purchase cohorts, month by month.
 
     :param rows: ``(cohort month, activity month, customers)``: customers whose

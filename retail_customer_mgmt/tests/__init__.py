@@ -24,6 +24,7 @@ from . import test_privacy
 from . import test_pos_tours
 from . import test_kpis_service
 from . import test_analytics
+from . import test_analytics_cohorts
 from . import test_xlsx_export
 from . import test_analytics_ui
 from . import test_points_pos

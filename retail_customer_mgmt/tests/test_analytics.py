@@ -155,7 +155,7 @@ class TestRetailDashboard(RetailAnalyticsCommon):
         self.assertEqual(c2["points_issued"], 175.0, "company 1 points never count")
 
     def test_constant_query_count(self):
-        """Four queries, whatever the number of customers, orders and tickets."""
+        """Three queries, whatever the number of customers, orders and tickets."""
         Dashboard = self._dashboard_env()
 
         def count():
@@ -176,7 +176,7 @@ class TestRetailDashboard(RetailAnalyticsCommon):
         large = count()
         self.assertEqual(small, large)
         self.assertLessEqual(small, 6)
-        with self.assertQueryCount(4):
+        with self.assertQueryCount(3):
             Dashboard._retail_kpis(self.company_2, *PERIOD)
 
     def test_access(self):
