@@ -100,7 +100,8 @@ class RetailKpiReport(models.AbstractModel):
         months = self._retail_month_starts(date_from, date_to)
         counts, cohort_rows = self._read_purchase_counts(orders, start, end, previous, months)
         kpis = purchase_kpis(counts, (date_to - date_from).days + 1)
-        cohorts = cohort_matrix(cohort_rows, months[0][0], months[0][-1]) if months[0] else []
+        firsts = months[0]
+        cohorts = cohort_matrix(cohort_rows, firsts[0], firsts[-1]) if firsts else []
         points = self._read_points(company, start, end)
         return {
             "buyer_count": counts.buyers,
