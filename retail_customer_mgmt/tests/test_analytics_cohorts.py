@@ -6,7 +6,10 @@ months of purchase as the bits of a bigint, see
 (shorter and longer than the 24 months of the cohort table) and time zones
 (a purchase near midnight UTC is in another local month elsewhere) are
 checked against the same figures computed here, customer by customer, from
-the purchase rows.
+the purchase rows. The examples share the test's transaction: each adds
+its customers and purchases to those of the examples before it (and to the
+hand-computed data set), and the expected figures are read from all of
+them.
 """
 
 from collections import defaultdict
