@@ -162,19 +162,23 @@ class RetailGradeRun(models.Model):
         # customer to another: a row trigger, fired only when Odoo writes the
         # column and it changes (partners are written often), not when a new
         # partner gets its first one (its documents are noted by their own)
+        trigger_function(
+            cr,
+            PARTNER_FUNCTION,
+            SQL(
+                """
+                INSERT INTO %s (company_id, partner_id)
+                SELECT c.id, v.partner_id
+                  FROM res_company c,
+                       (VALUES (OLD.commercial_partner_id), (NEW.commercial_partner_id))
+                       v(partner_id)
+                 WHERE v.partner_id IS NOT NULL;""",
+                _id(DIRTY),
+            ),
+        )
         cr.execute(
             SQL(
                 """
-                CREATE OR REPLACE FUNCTION %(function)s() RETURNS trigger LANGUAGE plpgsql
-                AS $$ BEGIN
-                    INSERT INTO %(dirty)s (company_id, partner_id)
-                    SELECT c.id, v.partner_id
-                      FROM res_company c,
-                           (VALUES (OLD.commercial_partner_id), (NEW.commercial_partner_id))
-                           v(partner_id)
-                     WHERE v.partner_id IS NOT NULL;
-                    RETURN NULL;
-                END $$;
                 DROP TRIGGER IF EXISTS %(function)s ON res_partner;
                 CREATE TRIGGER %(function)s AFTER UPDATE OF commercial_partner_id ON res_partner
                    FOR EACH ROW
@@ -183,7 +187,6 @@ class RetailGradeRun(models.Model):
                EXECUTE FUNCTION %(function)s()
                 """,
                 function=_id(PARTNER_FUNCTION),
-                dirty=_id(DIRTY),
             )
         )
         trigger_function(

@@ -44,31 +44,33 @@ class RetailKpiReport(models.AbstractModel):
         return fields.Date.context_today(self.with_context(tz=self._retail_tz()))
 
     @api.model
+    def _retail_utc_starts(self, days):
+        """The UTC instant (naive) each local day of ``days`` starts at."""
+        tz = pytz.timezone(self._retail_tz())
+        return [
+            tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+            for day in days
+        ]
+
+    @api.model
     def _retail_period(self, date_from, date_to):
         """UTC bounds of the local days [date_from, date_to] and of the
         previous period of the same length: ``(start, end, previous start)``."""
-        tz = pytz.timezone(self._retail_tz())
-
-        def utc(day):
-            local = tz.localize(datetime.combine(day, time.min))
-            return local.astimezone(pytz.utc).replace(tzinfo=None)
-
         days = (date_to - date_from).days + 1
-        return utc(date_from), utc(date_to + timedelta(days=1)), utc(date_from - timedelta(days))
+        start, end, previous = self._retail_utc_starts(
+            [date_from, date_to + timedelta(days=1), date_from - timedelta(days)]
+        )
+        return start, end, previous
 
     @api.model
     def _retail_month_starts(self, date_from, date_to):
         """The first days of the cohort table's months (the period's, at most
         the last ``COHORT_MONTHS``: each customer's months of purchase are
         the bits of a bigint) and the UTC instant each starts at."""
-        tz = pytz.timezone(self._retail_tz())
         last = date_to.replace(day=1)
         first = max(date_from.replace(day=1), add_months(last, 1 - COHORT_MONTHS))
         months = [add_months(first, k) for k in range(max(month_span(first, last), 0))]
-        return months, [
-            tz.localize(datetime.combine(month, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-            for month in months
-        ]
+        return months, self._retail_utc_starts(months)
 
     @api.model
     def _retail_check_company(self, company):
